@@ -1,0 +1,3 @@
+from goinglocal.cli import main
+
+raise SystemExit(main())

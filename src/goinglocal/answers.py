@@ -1,0 +1,147 @@
+"""Run library questions on the knowledge graph and render the answers as a
+table, CSV or JSON with readable labels (IRIs kept in *_iri columns)."""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import json
+from dataclasses import dataclass
+
+from rdflib import Literal, URIRef
+from rdflib.namespace import RDFS, SKOS
+from rdflib.term import Node
+
+from goinglocal.errors import ParameterError
+from goinglocal.questions import Question, as_iri, literal_value
+from goinglocal.store import KnowledgeGraph
+
+FIND_BY_LABEL = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?node WHERE {
+  ?node a ?class .
+  { ?node rdfs:label ?label } UNION { ?node skos:altLabel ?label }
+  FILTER(LCASE(STR(?label)) = LCASE(STR(?text)))
+}"""
+LABELS_OF_CLASS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT DISTINCT ?label WHERE { ?node a ?class ; rdfs:label ?label }"""
+EXISTS = "SELECT ?p WHERE { ?node ?p ?o } LIMIT 1"
+
+
+@dataclass
+class Answer:
+    question: Question
+    bindings: dict[str, Node]
+    variables: list[str]
+    rows: list[dict[str, Node | None]]
+
+
+def resolve_label(kg: KnowledgeGraph, param_name: str, cls: URIRef, text: str) -> URIRef:
+    _, rows = kg.select(FIND_BY_LABEL, {"class": cls, "text": Literal(text)})
+    nodes = sorted({r["node"] for r in rows if isinstance(r["node"], URIRef)})
+    if len(nodes) == 1:
+        return nodes[0]
+    if not nodes:
+        _, labels = kg.select(LABELS_OF_CLASS, {"class": cls})
+        close = difflib.get_close_matches(text, sorted({str(r["label"]) for r in labels}), n=5, cutoff=0.6)
+        hint = ("did you mean: " + "; ".join(close)) if close else "give an IRI, or run the question with no parameter to see its default"
+        raise ParameterError(f"{param_name}={text!r}: nothing of type {kg.label(cls)} has that label", hint)
+    listing = "\n".join(f"    {kg.label(n)}  <{n}>" for n in nodes)
+    raise ParameterError(f"{param_name}={text!r} is ambiguous; it names {len(nodes)} things:\n{listing}",
+                         f"give one of the IRIs instead, e.g. --param {param_name}={nodes[0]}")
+
+
+def resolve(kg: KnowledgeGraph, question: Question, raw: dict[str, str]) -> dict[str, Node]:
+    known = {p.name for p in question.params}
+    extra = sorted(set(raw) - known)
+    if extra:
+        accepted = ", ".join(sorted(known)) or "none"
+        raise ParameterError(f"question {question.name!r} has no parameter {', '.join(extra)}",
+                             f"its parameters are: {accepted}")
+    bindings: dict[str, Node] = {}
+    for param in question.params:
+        value = raw.get(param.name, param.default)
+        if value is None or value == "":
+            raise ParameterError(f"question {question.name!r} needs --param {param.name}=...",
+                                 param.doc or f"give a {param.kind}")
+        if not param.is_resource:
+            bindings[param.name] = literal_value(param, value)
+            continue
+        iri = as_iri(value)
+        if iri is None:
+            bindings[param.name] = resolve_label(kg, param.name, param.class_iri, value)
+            continue
+        _, found = kg.select(EXISTS, {"node": iri})
+        if not found:
+            raise ParameterError(f"{param.name}: no node <{iri}> in the graph",
+                                 "check the IRI, or give the label instead")
+        bindings[param.name] = iri
+    return bindings
+
+
+def run(kg: KnowledgeGraph, question: Question, raw: dict[str, str] | None = None,
+        reasoning: bool = True) -> Answer:
+    bindings = resolve(kg, question, raw or {})
+    variables, rows = kg.select(question.text, bindings, reasoning=reasoning)
+    return Answer(question, bindings, variables, rows)
+
+
+def records(kg: KnowledgeGraph, answer: Answer) -> tuple[list[str], list[dict[str, str]]]:
+    """Flatten an answer: labels in the named column, IRIs in <name>_iri."""
+    iri_vars = {v for v in answer.variables if any(isinstance(r.get(v), URIRef) for r in answer.rows)}
+    columns: list[str] = []
+    for v in answer.variables:
+        columns.append(v)
+        if v in iri_vars:
+            columns.append(f"{v}_iri")
+    out = []
+    for row in answer.rows:
+        rec: dict[str, str] = {}
+        for v in answer.variables:
+            term = row.get(v)
+            if isinstance(term, URIRef):
+                rec[v], rec[f"{v}_iri"] = kg.label(term), str(term)
+            else:
+                rec[v] = "" if term is None else str(term)
+                if v in iri_vars:
+                    rec[f"{v}_iri"] = ""
+        out.append(rec)
+    return columns, out
+
+
+def to_csv(columns: list[str], rows: list[dict[str, str]]) -> str:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buf.getvalue()
+
+
+def to_json(answer: Answer, columns: list[str], rows: list[dict[str, str]]) -> str:
+    return json.dumps({"question": answer.question.name, "summary": answer.question.summary,
+                       "params": {k: str(v) for k, v in answer.bindings.items()},
+                       "columns": columns, "rows": rows}, ensure_ascii=False, indent=1) + "\n"
+
+
+def to_table(columns: list[str], rows: list[dict[str, str]], max_width: int = 60) -> str:
+    shown = [c for c in columns if not c.endswith("_iri")]
+    def cut(text: str) -> str:
+        return text if len(text) <= max_width else text[: max_width - 1] + "…"
+    widths = {c: max([len(c)] + [len(cut(r[c])) for r in rows]) for c in shown}
+    lines = ["  ".join(c.ljust(widths[c]) for c in shown).rstrip(),
+             "  ".join("-" * widths[c] for c in shown)]
+    lines += ["  ".join(cut(r[c]).ljust(widths[c]) for c in shown).rstrip() for r in rows]
+    lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(lines) + "\n"
+
+
+def render(kg: KnowledgeGraph, answer: Answer, fmt: str) -> str:
+    columns, rows = records(kg, answer)
+    if fmt == "csv":
+        return to_csv(columns, rows)
+    if fmt == "json":
+        return to_json(answer, columns, rows)
+    return to_table(columns, rows)

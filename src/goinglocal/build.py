@@ -1,0 +1,106 @@
+"""`goinglocal build`: validate, reason, answer every question and write the
+outputs. Everything is written into a staging folder first and swapped in by
+renames at the end, so an interrupted build leaves the previous output intact."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from goinglocal import answers
+from goinglocal.checks import run_checks, checks_text
+from goinglocal.load import load_dataset
+from goinglocal.paths import Layout
+from goinglocal.questions import load_questions
+from goinglocal.reason import closure_for
+from goinglocal.stats import compute_stats, stats_json, stats_text
+from goinglocal.store import KnowledgeGraph, inferred_only
+from goinglocal.validate import report_json, report_table, validate_dataset
+
+
+@dataclass
+class BuildSummary:
+    out: Path
+    asserted: int
+    inferred: int
+    conforms: bool
+    violations: int
+    warnings: int
+    questions: int
+    failed_checks: int
+    seconds: float
+    from_cache: bool
+
+    def text(self) -> str:
+        verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
+        checks = "all quality checks empty" if not self.failed_checks else f"{self.failed_checks} quality checks returned rows"
+        return (f"goinglocal build: {self.asserted} triples asserted, {self.inferred} inferred"
+                f"{' (closure from cache)' if self.from_cache else ''}\n"
+                f"  validation: {verdict}, {self.warnings} warnings; {checks}\n"
+                f"  questions answered: {self.questions}\n"
+                f"  output: {self.out}/ (answers/index.md, reports/, graph/, stats.json) in {self.seconds:.1f} s\n")
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+
+
+def swap_in(staging: Path, out: Path) -> None:
+    """Replace out/ by staging/ with renames; out/cache (the closure cache) is kept."""
+    if (out / "cache").is_dir() and not (staging / "cache").exists():
+        os.replace(out / "cache", staging / "cache")
+    old = out.with_name(f".{out.name}.old-{os.getpid()}")
+    if out.exists():
+        os.replace(out, old)
+    os.replace(staging, out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def run_build(layout: Layout, out: Path) -> BuildSummary:
+    started = time.perf_counter()
+    out = out.resolve()
+    closure = closure_for(layout)
+    kg = KnowledgeGraph(closure)
+    dataset = load_dataset(layout)
+    report = validate_dataset(dataset, layout, closure_errors=closure.errors)
+
+    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    try:
+        _write(staging / "graph" / "asserted.ttl", dataset.asserted().serialize(format="turtle"))
+        _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
+        _write(staging / "graph" / "closure.nt", closure.closure_nt)
+        _write(staging / "graph" / "inferred.nt", inferred_only(closure))
+        _write(staging / "reports" / "validation.txt", report_table(report))
+        _write(staging / "reports" / "validation.json", report_json(report))
+        checks = run_checks(kg, layout)
+        _write(staging / "reports" / "checks.txt", checks_text(checks))
+        stats = compute_stats(kg)
+        _write(staging / "stats.json", stats_json(stats))
+        _write(staging / "stats.txt", stats_text(stats))
+        questions = load_questions(layout)
+        index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
+                 "| question | family | needs | rows | summary |", "| --- | --- | --- | ---: | --- |"]
+        for name, question in sorted(questions.items()):
+            answer = answers.run(kg, question)
+            columns, rows = answers.records(kg, answer)
+            _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
+            _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
+            needs = "reasoning" if question.needs_reasoning else "asserted"
+            index.append(f"| [{name}]({name}.csv) | {question.family} | {needs} | {len(rows)} | {question.summary} |")
+        _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
+        swap_in(staging, out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    failed = sum(1 for c in checks if c.rows)
+    return BuildSummary(out=out, asserted=closure.asserted_triples, inferred=closure.inferred_triples,
+                        conforms=report.conforms, violations=len(report.violations),
+                        warnings=len(report.problems) - len(report.violations), questions=len(questions),
+                        failed_checks=failed, seconds=time.perf_counter() - started, from_cache=closure.from_cache)

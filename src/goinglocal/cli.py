@@ -1,0 +1,177 @@
+"""The goinglocal command line. User mistakes end in a one-paragraph message
+and an exit code (see errors.py); tracebacks only with --debug."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from goinglocal import __version__
+from goinglocal.errors import GoinglocalError
+
+FORMATS = ("table", "csv", "json")
+
+
+def _layout():
+    from goinglocal.paths import Layout
+    return Layout.discover()
+
+
+def _knowledge_graph(layout):
+    from goinglocal.reason import closure_for
+    from goinglocal.store import KnowledgeGraph
+    return KnowledgeGraph(closure_for(layout))
+
+
+def cmd_validate(args) -> int:
+    from goinglocal.load import load_dataset
+    from goinglocal.validate import report_json, report_table, validate_dataset
+    layout = _layout()
+    dataset = load_dataset(layout, extra=[Path(p) for p in args.paths])
+    closure_errors = None
+    if not args.paths:  # the repository's own data: its cached closure says whether it is consistent
+        from goinglocal.reason import closure_for
+        closure_errors = closure_for(layout).errors
+    report = validate_dataset(dataset, layout, closure_errors=closure_errors)
+    if args.paths:  # show problems of the files the user named first, then the rest
+        named = {str(Path(p)) for p in args.paths}
+        report.problems.sort(key=lambda p: not any(p.file.startswith(n) or n.endswith(p.file) for n in named if p.file))
+    sys.stdout.write(report_json(report) if args.format == "json" else report_table(report))
+    return 0 if report.conforms else 1
+
+
+def cmd_questions(args) -> int:
+    from goinglocal.questions import load_questions
+    questions = load_questions(_layout())
+    if args.format == "json":
+        import json
+        print(json.dumps([{"name": q.name, "family": q.family, "summary": q.summary,
+                           "needs": "reasoning" if q.needs_reasoning else "asserted",
+                           "params": [{"name": p.name, "type": p.kind, "default": p.default, "doc": p.doc}
+                                      for p in q.params]} for q in questions.values()], indent=1))
+        return 0
+    for q in sorted(questions.values(), key=lambda q: (q.family, q.name)):
+        flag = "R" if q.needs_reasoning else " "
+        print(f"{flag} {q.name:<40} {q.summary}")
+        for p in q.params:
+            default = f" (default: {p.default})" if p.default else " (required)"
+            print(f"    --param {p.name}=<{p.kind}>{default}  {p.doc}")
+    print(f"\n{len(questions)} questions; R = needs OWL-RL reasoning")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    from goinglocal import answers
+    from goinglocal.questions import find_question, load_questions, parse_param_args
+    layout = _layout()
+    question = find_question(load_questions(layout), args.name)
+    raw = parse_param_args(args.param or [])
+    if args.endpoint:
+        from goinglocal.remote import ask_remote
+        sys.stdout.write(ask_remote(args.endpoint, question, raw, args.format, layout))
+        return 0
+    kg = _knowledge_graph(layout)
+    answer = answers.run(kg, question, raw, reasoning=not args.asserted_only)
+    sys.stdout.write(answers.render(kg, answer, args.format))
+    return 0
+
+
+def cmd_check(args) -> int:
+    from goinglocal.checks import checks_text, run_checks
+    layout = _layout()
+    results = run_checks(_knowledge_graph(layout), layout)
+    sys.stdout.write(checks_text(results))
+    return 1 if any(r.rows for r in results) else 0
+
+
+def cmd_stats(args) -> int:
+    from goinglocal.stats import compute_stats, stats_json, stats_text
+    stats = compute_stats(_knowledge_graph(_layout()))
+    sys.stdout.write(stats_json(stats) if args.format == "json" else stats_text(stats))
+    return 0
+
+
+def cmd_build(args) -> int:
+    from goinglocal.build import run_build
+    layout = _layout()
+    summary = run_build(layout, Path(args.out) if args.out else layout.build_dir)
+    sys.stdout.write(summary.text())
+    return 0
+
+
+def cmd_link(args) -> int:
+    from goinglocal.link import run_link
+    return run_link(_layout(), args)
+
+
+def cmd_serve(args) -> int:
+    from goinglocal.serve import run_serve
+    return run_serve(_layout(), args)
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="goinglocal", description="A cited knowledge graph of China's subnational engagement with Latin America and the Caribbean.")
+    ap.add_argument("--version", action="version", version=f"goinglocal {__version__}")
+    ap.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("validate", help="check data against the shapes and the ontology (exit 0 conforms, 1 violations, 2 unreadable)")
+    p.add_argument("paths", nargs="*", help="files or folders to check together with the repository's data (default: the repository's data)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("questions", help="list the analytical questions")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_questions)
+
+    p = sub.add_parser("ask", help="answer a question")
+    p.add_argument("name")
+    p.add_argument("--param", action="append", metavar="K=V", help="a parameter, by label or IRI (repeatable)")
+    p.add_argument("--format", choices=FORMATS, default="table")
+    p.add_argument("--endpoint", metavar="URL", help="ask a remote SPARQL endpoint instead of the local graph")
+    p.add_argument("--asserted-only", action="store_true", help="answer without reasoning, to see what the closure adds")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("check", help="run the quality-check queries (queries/qc); exit 1 if any returns rows")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("stats", help="counts per class, asserted vs inferred")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("build", help="merged graph, closure, reports, every answer")
+    p.add_argument("--out", metavar="DIR", help="output folder (default: build/)")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("link", help="reconcile places and organizations with Wikidata (offline by default)")
+    p.add_argument("--endpoint", metavar="URL", nargs="?", const="https://query.wikidata.org/sparql",
+                   help="also query a live SPARQL endpoint (default: Wikidata's)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=7878)
+    p.set_defaults(func=cmd_serve)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except GoinglocalError as exc:
+        if args.debug:
+            raise
+        print(f"goinglocal {args.command}: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

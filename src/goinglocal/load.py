@@ -1,0 +1,155 @@
+"""Read RDF files into rdflib graphs, turning every way a file can be wrong
+into a clear UnreadableInput or SyntaxProblem that names the file, the line
+and the column, and shows the offending line."""
+
+from __future__ import annotations
+
+import json
+import xml.sax
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib import Graph
+from rdflib.exceptions import ParserError
+from rdflib.plugins.parsers.notation3 import BadSyntax
+from rdflib.term import Node
+
+from goinglocal.errors import SyntaxProblem, UnreadableInput
+from goinglocal.paths import RDF_SUFFIXES, Layout
+
+ACCEPTED = "Turtle (.ttl), N-Triples (.nt), N3 (.n3), TriG (.trig), JSON-LD (.jsonld, .json) and RDF/XML (.rdf, .owl, .xml)"
+
+
+def _show(text: str, line: int, column: int | None) -> str:
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return ""
+    shown = f"\n  {line:>5} | {lines[line - 1]}"
+    if column:
+        shown += "\n        | " + " " * (column - 1) + "^"
+    return shown
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    """Files named directly, plus the RDF files inside named directories."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise UnreadableInput(f"{path}: no such file or directory",
+                                  "check the path; give Turtle files or folders that contain them")
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in RDF_SUFFIXES)
+            if not found:
+                raise UnreadableInput(f"{path}: the directory holds no RDF files",
+                                      f"give files or folders with one of: {ACCEPTED}")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def read_text(path: Path) -> str:
+    if not path.exists():
+        raise UnreadableInput(f"{path}: no such file", "check the path")
+    if path.is_dir():
+        raise UnreadableInput(f"{path}: is a directory, not a file", "name the Turtle files inside it")
+    if path.suffix not in RDF_SUFFIXES:
+        raise UnreadableInput(f"{path}: unknown RDF format '{path.suffix or '(no extension)'}'",
+                              f"rename the file with the extension of its syntax; accepted: {ACCEPTED}")
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise UnreadableInput(f"{path}:{line}:{column}: not UTF-8 (byte 0x{data[exc.start]:02x})",
+                              "save the file as UTF-8") from None
+    if not text.strip():
+        raise UnreadableInput(f"{path}: the file is empty", "add triples, or remove the file")
+    return text
+
+
+def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
+    graph = graph if graph is not None else Graph()
+    fmt = RDF_SUFFIXES[path.suffix]
+    try:
+        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+    except BadSyntax as exc:
+        line = exc.lines + 1
+        start = exc._str.rfind("\n", 0, exc._i) + 1
+        column = exc._i - start + 1
+        raise SyntaxProblem(f"{path}:{line}:{column}: {fmt} syntax error: {exc._why}{_show(text, line, column)}",
+                            "fix the Turtle at that line (a missing '.', ';' or quote is the usual cause)") from None
+    except json.JSONDecodeError as exc:
+        raise SyntaxProblem(f"{path}:{exc.lineno}:{exc.colno}: JSON-LD syntax error: {exc.msg}"
+                            f"{_show(text, exc.lineno, exc.colno)}", "fix the JSON at that line") from None
+    except xml.sax.SAXParseException as exc:
+        line, column = exc.getLineNumber(), exc.getColumnNumber() + 1
+        raise SyntaxProblem(f"{path}:{line}:{column}: RDF/XML syntax error: {exc.getMessage()}"
+                            f"{_show(text, line, column)}", "fix the XML at that line") from None
+    except ParserError as exc:
+        message = str(exc)
+        line = next((i for i, l in enumerate(text.splitlines(), 1)
+                     if l.strip() and l.strip() in message), 0)
+        raise SyntaxProblem(f"{path}:{line}: {fmt} syntax error: {message}{_show(text, line, None)}",
+                            "fix the line; each N-Triples line is subject predicate object ." ) from None
+    except Exception as exc:  # other parser plugins raise their own types
+        raise SyntaxProblem(f"{path}: {fmt} could not be parsed: {exc}",
+                            f"check the file is valid {fmt}") from None
+    return graph
+
+
+def parse_file(path: Path, graph: Graph | None = None) -> Graph:
+    return parse_text(read_text(path), path, graph)
+
+
+@dataclass
+class Dataset:
+    """The repository's graphs, with where each subject was written."""
+
+    ontology: Graph
+    instances: Graph
+    origin: dict[Node, Path] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+    def asserted(self) -> Graph:
+        """Ontology plus instance data: the graph the reasoner starts from."""
+        merged = Graph()
+        for prefix, ns in self.instances.namespaces():
+            merged.bind(prefix, ns, override=False)
+        merged += self.ontology
+        merged += self.instances
+        return merged
+
+
+def load_graphs(files: list[Path], origin: dict[Node, Path] | None = None) -> Graph:
+    graph = Graph()
+    for path in files:
+        part = parse_file(path)
+        if origin is not None:
+            for subject in part.subjects(unique=True):
+                origin.setdefault(subject, path)
+        graph += part
+        for prefix, ns in part.namespaces():
+            graph.bind(prefix, ns, override=False)
+    return graph
+
+
+def load_ontology(layout: Layout) -> Graph:
+    files = layout.ontology_files()
+    if not files:
+        raise UnreadableInput(f"{layout.ontology_dir}: no ontology files", "run from the repository root")
+    return load_graphs(files)
+
+
+def load_dataset(layout: Layout, extra: list[Path] | None = None, include_repository: bool = True) -> Dataset:
+    """Ontology plus instance data. Files given in `extra` are read first, so
+    that a problem in a node they describe is reported against them."""
+    origin: dict[Node, Path] = {}
+    ontology = load_ontology(layout)
+    extra_files = expand_paths(extra or [])
+    chosen = {p.resolve() for p in extra_files}
+    repository = [p for p in layout.instance_files() if p.resolve() not in chosen] if include_repository else []
+    files = extra_files + repository
+    instances = load_graphs(files, origin)
+    return Dataset(ontology=ontology, instances=instances, origin=origin, files=files)

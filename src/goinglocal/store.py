@@ -1,0 +1,97 @@
+"""The graph that questions run on: the asserted triples and the inferred
+ones in two named graphs of an in-memory Oxigraph store, the union being the
+default graph. Also converts between rdflib and pyoxigraph terms."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef
+from rdflib.term import Node
+
+from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
+from goinglocal.reason import Closure
+
+ASSERTED = ox.NamedNode(GRAPH_ASSERTED)
+INFERRED = ox.NamedNode(GRAPH_INFERRED)
+LABELS = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?s ?label WHERE { ?s rdfs:label ?label }"""
+
+
+def inferred_only(closure: Closure) -> bytes:
+    asserted = set(closure.asserted_nt.splitlines())
+    return b"\n".join(line for line in closure.closure_nt.splitlines() if line not in asserted) + b"\n"
+
+
+def to_ox(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    raise TypeError(f"cannot convert {term!r}")
+
+
+def from_ox(term) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    if datatype == "http://www.w3.org/2001/XMLSchema#string":
+        return Literal(term.value)
+    return Literal(term.value, datatype=URIRef(datatype))
+
+
+class KnowledgeGraph:
+    """The asserted graph and its closure, ready to query."""
+
+    def __init__(self, closure: Closure):
+        self.closure = closure
+        self.store = ox.Store()
+        self.store.load(closure.asserted_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
+        self.store.load(inferred_only(closure), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+
+    def select(self, query: str, bindings: dict[str, Node] | None = None,
+               reasoning: bool = True) -> tuple[list[str], list[dict[str, Node | None]]]:
+        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        options = {"use_default_graph_as_union": True} if reasoning else {"default_graph": [ASSERTED]}
+        result = self.store.query(query, substitutions=substitutions, **options)
+        variables = [v.value for v in result.variables]
+        rows = [{v: from_ox(solution[v]) for v in variables} for solution in result]
+        return variables, rows
+
+    @cached_property
+    def labels(self) -> dict[Node, str]:
+        """One display label per node, English preferred."""
+        best: dict[Node, tuple[int, str]] = {}
+        for solution in self.store.query(LABELS, use_default_graph_as_union=True):
+            node, label = from_ox(solution["s"]), solution["label"]
+            rank = 0 if label.language == "en" else 1 if not label.language else 2
+            if node not in best or (rank, label.value) < best[node]:
+                best[node] = (rank, label.value)
+        return {node: text for node, (_, text) in best.items()}
+
+    def label(self, node: Node) -> str:
+        if isinstance(node, URIRef):
+            return self.labels.get(node) or _short(node)
+        return str(node)
+
+
+def _short(iri: URIRef) -> str:
+    text = str(iri)
+    for base in ("https://w3id.org/goinglocal/id/", "https://w3id.org/goinglocal/ontology#"):
+        if text.startswith(base):
+            return text[len(base):]
+    return text

@@ -1,0 +1,207 @@
+"""Validation: SHACL shapes (pySHACL) over the asserted data plus the
+ontology, a vocabulary check for terms the ontology does not define, and the
+OWL-RL consistency of the closure. The report is a list of rows that name the
+file, the node, the property and what to fix."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pyshacl import validate as shacl_validate
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.term import Node
+
+from goinglocal.errors import UnreadableInput
+from goinglocal.load import Dataset, load_graphs
+from goinglocal.namespaces import ONTOLOGY_BASE
+from goinglocal.paths import Layout
+from goinglocal.reason import owlrl_closure
+
+SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+
+
+@dataclass
+class Problem:
+    severity: str
+    file: str
+    node: str
+    node_iri: str
+    property: str
+    message: str
+    shape: str
+    value: str = ""
+
+
+@dataclass
+class Report:
+    problems: list[Problem]
+    files_checked: int
+    triples_checked: int
+
+    @property
+    def violations(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "Violation"]
+
+    @property
+    def conforms(self) -> bool:
+        return not self.violations
+
+
+def load_shapes(layout: Layout) -> Graph:
+    files = layout.shape_files()
+    if not files:
+        raise UnreadableInput(f"{layout.shapes_dir}: no shape files", "run from the repository root")
+    return load_graphs(files)
+
+
+def _label(graph: Graph, node: Node) -> str:
+    for label in graph.objects(node, RDFS.label):
+        return str(label)
+    return str(node)
+
+
+def _where(dataset: Dataset, layout: Layout, node: Node) -> str:
+    path = dataset.origin.get(node)
+    if path is None:
+        return ""
+    try:
+        return str(path.resolve().relative_to(layout.root))
+    except ValueError:
+        return str(path)
+
+
+def _short(term: Node | None) -> str:
+    if term is None:
+        return ""
+    text = str(term)
+    for prefix, base in (("gl:", ONTOLOGY_BASE), ("rdfs:", str(RDFS)), ("owl:", str(OWL)),
+                         ("skos:", "http://www.w3.org/2004/02/skos/core#")):
+        if text.startswith(base):
+            return prefix + text[len(base):]
+    return text
+
+
+def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph) -> list[Problem]:
+    data = dataset.asserted()
+    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
+                                   allow_warnings=True, abort_on_first=False)
+    problems = []
+    for result in results.subjects(RDF.type, SH.ValidationResult):
+        focus = results.value(result, SH.focusNode)
+        shape = results.value(result, SH.sourceShape)
+        # report the named node shape a property shape belongs to
+        owner = next(iter(shapes.subjects(SH.property, shape)), None) if shape is not None else None
+        named = owner if isinstance(owner, URIRef) else shape
+        value = results.value(result, SH.value)
+        problems.append(Problem(
+            severity=SEVERITY.get(results.value(result, SH.resultSeverity), "Violation"),
+            file=_where(dataset, layout, focus), node=_label(data, focus), node_iri=str(focus),
+            property=_short(results.value(result, SH.resultPath)),
+            message=str(results.value(result, SH.resultMessage) or ""),
+            shape=_short(named).replace("https://w3id.org/goinglocal/shapes#", "gls:"),
+            value=_short(value) if value is not None else ""))
+    return problems
+
+
+def vocabulary_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
+    """Terms in the gl: namespace that the ontology does not define: an unknown
+    class is a violation (nothing would check the node), an unknown property a
+    warning; both suggest the closest known terms."""
+    known = {t for t in dataset.ontology.subjects() if isinstance(t, URIRef) and str(t).startswith(ONTOLOGY_BASE)}
+    names = sorted(str(t)[len(ONTOLOGY_BASE):] for t in known)
+    problems = []
+    seen: set[tuple[Node, Node]] = set()
+    for s, p, o in dataset.instances:
+        for term, is_class in ((p, False), (o if p == RDF.type else None, True)):
+            if not isinstance(term, URIRef) or not str(term).startswith(ONTOLOGY_BASE) or term in known:
+                continue
+            if (s, term) in seen:
+                continue
+            seen.add((s, term))
+            local = str(term)[len(ONTOLOGY_BASE):]
+            close = difflib.get_close_matches(local, names, n=3, cutoff=0.6)
+            hint = f" Did you mean {', '.join('gl:' + c for c in close)}?" if close else ""
+            kind = "class" if is_class else "property"
+            problems.append(Problem(
+                severity="Violation" if is_class else "Warning", file=_where(dataset, layout, s),
+                node=_label(dataset.instances, s), node_iri=str(s), property="rdf:type" if is_class else f"gl:{local}",
+                message=f"gl:{local} is not a {kind} of the ontology (ontology/*.ttl).{hint}",
+                shape="vocabulary", value=f"gl:{local}"))
+    return problems
+
+
+def duplicate_label_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
+    """Two instances with the same label (ignoring case) and the same asserted
+    gl: type are probably one thing minted twice."""
+    groups: dict[tuple[str, Node], list[Node]] = {}
+    for node, label in dataset.instances.subject_objects(RDFS.label):
+        if not isinstance(node, URIRef):
+            continue
+        for cls in dataset.instances.objects(node, RDF.type):
+            if str(cls).startswith(ONTOLOGY_BASE):
+                groups.setdefault((str(label).casefold(), cls), []).append(node)
+    problems = []
+    for (label, cls), nodes in groups.items():
+        nodes = sorted(set(nodes))
+        for node in nodes if len(nodes) > 1 else []:
+            others = " ".join(f"<{n}>" for n in nodes if n != node)
+            problems.append(Problem(
+                severity="Violation", file=_where(dataset, layout, node), node=_label(dataset.instances, node),
+                node_iri=str(node), property="rdfs:label",
+                message=f"Another {_short(cls)} has the same label ({others}). If it is the same thing, merge the two "
+                        f"into one IRI and keep other spellings as skos:altLabel; if not, make the labels tell them apart.",
+                shape="duplicate-label", value=others))
+    return problems
+
+
+def consistency_problems(dataset: Dataset, layout: Layout, errors: list[str] | None = None) -> list[Problem]:
+    if errors is None:
+        _, errors = owlrl_closure(dataset.asserted())
+    problems = []
+    for message in errors:
+        nodes = [n for n in dataset.origin if isinstance(n, URIRef) and str(n) in message]
+        first = nodes[0] if nodes else None
+        problems.append(Problem(
+            severity="Violation", file=_where(dataset, layout, first) if first else "",
+            node=", ".join(_label(dataset.instances, n) for n in nodes) or "(closure)",
+            node_iri=" ".join(str(n) for n in nodes), property="",
+            message=f"The data contradicts the ontology: {message}. Check the types of these nodes "
+                    f"(e.g. a person typed as an organization, or a place typed as an actor).",
+            shape="owl-rl consistency"))
+    return problems
+
+
+def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str] | None = None) -> Report:
+    shapes = load_shapes(layout)
+    problems = vocabulary_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
+    problems += shacl_problems(dataset, layout, shapes)
+    problems += consistency_problems(dataset, layout, closure_errors)
+    order = {"Violation": 0, "Warning": 1, "Info": 2}
+    problems.sort(key=lambda p: (order.get(p.severity, 3), p.file, p.node, p.property, p.message))
+    return Report(problems, len(dataset.files), len(dataset.asserted()))
+
+
+def report_table(report: Report) -> str:
+    if not report.problems:
+        return f"conforms: {report.files_checked} files, {report.triples_checked} triples, no problems\n"
+    lines = []
+    for p in report.problems:
+        where = p.file or "(ontology or generated)"
+        prop = f" {p.property}" if p.property else ""
+        value = f" = {p.value}" if p.value else ""
+        lines.append(f"{p.severity:<9} {where}\n          node {p.node} <{p.node_iri}>{prop}{value}\n"
+                     f"          {p.message}  [{p.shape}]")
+    v, w = len(report.violations), len(report.problems) - len(report.violations)
+    verdict = "does not conform" if v else "conforms"
+    lines.append(f"\n{verdict}: {v} violation(s), {w} warning(s) in {report.files_checked} files")
+    return "\n".join(lines) + "\n"
+
+
+def report_json(report: Report) -> str:
+    return json.dumps({"conforms": report.conforms, "files": report.files_checked,
+                       "triples": report.triples_checked,
+                       "problems": [asdict(p) for p in report.problems]}, ensure_ascii=False, indent=1) + "\n"
