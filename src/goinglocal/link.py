@@ -266,8 +266,8 @@ def link_blocks(result: Result, existing: Existing, day: str) -> list:
     return blocks
 
 
-def _wkt(lon: float, lat: float) -> Literal:
-    return Literal(f"Point({lon:g} {lat:g})", datatype=GEO.wktLiteral)
+def _wkt(lon: str, lat: str) -> Literal:
+    return Literal(f"Point({lon} {lat})", datatype=GEO.wktLiteral)
 
 
 def facts_blocks(result: Result, existing: Existing, day: str, live: bool) -> list:
@@ -281,8 +281,8 @@ def facts_blocks(result: Result, existing: Existing, day: str, live: bool) -> li
                     (GLX.factsFrom, Literal("reference-table")), (GLX.referenceRow, Literal(out.row))]
             if "lat" in out.facts:
                 body += [(GEO.asWKT, _wkt(out.facts["lon"], out.facts["lat"])),
-                         (WGS.lat, Literal(str(out.facts["lat"]), datatype=XSD.decimal)),
-                         (WGS.long, Literal(str(out.facts["lon"]), datatype=XSD.decimal))]
+                         (WGS.lat, Literal(out.facts["lat"], datatype=XSD.decimal)),
+                         (WGS.long, Literal(out.facts["lon"], datatype=XSD.decimal))]
             if "population" in out.facts:
                 body.append((GLX.population, Literal(out.facts["population"])))
             blocks.append((node + " 1", _dated(rec, body, existing, day)))

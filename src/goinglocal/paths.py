@@ -1,5 +1,5 @@
 """Where the project's files are: found from GOINGLOCAL_HOME, the current
-directory or the installed package, never from ../shared."""
+directory or the installed package; never from the shared seed folder."""
 
 from __future__ import annotations
 

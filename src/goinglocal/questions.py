@@ -7,9 +7,10 @@ header of `#+ key: value` lines:
     #+ needs: reasoning            (or: asserted)
     #+ sources: which seeds the answer rests on
 
-Parameters are bound as typed RDF terms (Oxigraph substitutions, rdflib
-initBindings, or a VALUES block serialised from rdflib terms for remote
-endpoints), never by pasting user text into the query."""
+Parameters are bound as typed RDF terms, in a VALUES block serialised from
+rdflib terms (the same for Oxigraph, rdflib and remote endpoints; Oxigraph's
+own substitutions only reach projected variables), never by pasting user
+text into the query."""
 
 from __future__ import annotations
 
@@ -143,3 +144,31 @@ def as_iri(raw: str) -> URIRef | None:
         raise ParameterError(f"{raw!r} is not a valid IRI (it contains spaces, quotes or brackets)",
                              "give the IRI exactly, or give the label instead")
     return URIRef(iri)
+
+
+WHERE_OPEN = re.compile(r"\bWHERE\s*\{", re.IGNORECASE)
+
+
+def bind_values(query: str, bindings: dict[str, Node]) -> str:
+    """Bind parameters by a VALUES block at the top of the outermost WHERE.
+    Each value is serialised from a typed rdflib term (URIRef checked for
+    unsafe characters, Literal escaped by n3()), so user text cannot change
+    the query's structure."""
+    if not bindings:
+        return query
+    for term in bindings.values():
+        if isinstance(term, URIRef) and IRI_UNSAFE.search(str(term)):
+            raise ParameterError(f"{str(term)!r} is not a valid IRI")
+    names = list(bindings)
+    block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+             + " ".join(bindings[n].n3() for n in names) + ") }")
+    lines = query.split("\n")
+    offset = 0
+    for line in lines:
+        if not line.lstrip().startswith("#"):
+            match = WHERE_OPEN.search(query, offset)
+            if match:
+                return query[: match.end()] + "\n  " + block + query[match.end():]
+            break
+        offset += len(line) + 1
+    raise QuestionFileError("the question has no WHERE { ... } to bind parameters in")

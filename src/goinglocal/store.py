@@ -65,9 +65,9 @@ class KnowledgeGraph:
 
     def select(self, query: str, bindings: dict[str, Node] | None = None,
                reasoning: bool = True) -> tuple[list[str], list[dict[str, Node | None]]]:
-        substitutions = {ox.Variable(k): to_ox(v) for k, v in (bindings or {}).items()}
+        from goinglocal.questions import bind_values
         options = {"use_default_graph_as_union": True} if reasoning else {"default_graph": [ASSERTED]}
-        result = self.store.query(query, substitutions=substitutions, **options)
+        result = self.store.query(bind_values(query, bindings or {}), **options)
         variables = [v.value for v in result.variables]
         rows = [{v: from_ox(solution[v]) for v in variables} for solution in result]
         return variables, rows

@@ -61,7 +61,8 @@ def _read(path: Path) -> list[dict]:
 def _facts(row: dict) -> dict:
     facts = {}
     try:
-        facts["lat"], facts["lon"] = float(row["latitude"]), float(row["longitude"])
+        float(row["latitude"]), float(row["longitude"])  # both numbers; kept as written
+        facts["lat"], facts["lon"] = row["latitude"].strip(), row["longitude"].strip()
     except (KeyError, TypeError, ValueError):
         pass
     if row.get("population", "").strip().isdigit():

@@ -1,0 +1,136 @@
+"""`goinglocal serve`: a read-only SPARQL 1.1 endpoint over the asserted graph
+and its closure, started as a real subprocess on a free port."""
+
+from __future__ import annotations
+
+import json
+import signal
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from conftest_serve import server, snapshot, start_server
+
+ASSERTED = "https://w3id.org/goinglocal/id/graph/asserted"
+INFERRED = "https://w3id.org/goinglocal/id/graph/inferred"
+INSERT = "INSERT DATA { <https://example.org/a> <https://example.org/b> <https://example.org/c> }"
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def request(url: str, data: bytes | None = None, headers: dict | None = None, method: str | None = None):
+    req = urllib.request.Request(url, data=data, headers=headers or {}, method=method)
+    try:
+        with urllib.request.urlopen(req, timeout=60) as resp:
+            return resp.status, resp.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8", "replace")
+
+
+def select(query: str) -> list[dict]:
+    url = server().endpoint + "?" + urllib.parse.urlencode({"query": query})
+    status, body = request(url, headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return json.loads(body)["results"]["bindings"]
+
+
+def count(query: str) -> int:
+    return int(select(query)[0]["n"]["value"])
+
+
+def test_serves_both_graphs_and_their_union():
+    from conftest_serve import knowledge_graph
+    closure = knowledge_graph().closure
+    asserted = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{ASSERTED}> {{ ?s ?p ?o }} }}")
+    inferred = count(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{INFERRED}> {{ ?s ?p ?o }} }}")
+    assert asserted == closure.asserted_triples
+    assert inferred == closure.inferred_triples
+    assert count(COUNT_ALL) == closure.closure_triples  # the default graph is the union
+
+
+def test_prints_its_url():
+    running = server()
+    assert f"{running.base}/query" in running.log.read_text()
+
+
+@pytest.mark.parametrize("how", ["update endpoint form", "update endpoint direct", "query endpoint direct",
+                                 "query endpoint form", "query string"])
+def test_update_is_refused(how):
+    base = server().base
+    form = urllib.parse.urlencode({"update": INSERT}).encode()
+    direct = {"Content-Type": "application/sparql-update"}
+    formtype = {"Content-Type": "application/x-www-form-urlencoded"}
+    status, body = {
+        "update endpoint form": lambda: request(base + "/update", form, formtype),
+        "update endpoint direct": lambda: request(base + "/update", INSERT.encode(), direct),
+        "query endpoint direct": lambda: request(base + "/query", INSERT.encode(), direct),
+        "query endpoint form": lambda: request(base + "/query", form, formtype),
+        "query string": lambda: request(base + "/query?" + urllib.parse.urlencode({"update": INSERT})),
+    }[how]()
+    assert status in (400, 403), (status, body)
+    assert "read-only" in body
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }") == 0
+
+
+def test_update_through_sparqlwrapper_is_refused():
+    from SPARQLWrapper import POST, SPARQLWrapper
+    from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
+    sparql = SPARQLWrapper(server().endpoint, updateEndpoint=server().base + "/update")
+    sparql.setMethod(POST)
+    sparql.setQuery(INSERT)
+    with pytest.raises((SPARQLWrapperException, urllib.error.HTTPError)) as info:
+        sparql.query()
+    assert "403" in str(info.value) or "read-only" in str(info.value) or getattr(info.value, "code", 0) == 403
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }") == 0
+
+
+def test_graph_store_writes_are_refused_reads_work():
+    base = server().base
+    status, _ = request(f"{base}/store?graph={urllib.parse.quote(ASSERTED)}", b"<a:b> <a:c> <a:d> .",
+                        {"Content-Type": "application/n-triples"}, method="PUT")
+    assert status == 403
+    status, body = request(f"{base}/store?graph={urllib.parse.quote(ASSERTED)}", headers={"Accept": "application/n-triples"})
+    assert status == 200 and body.count("\n") > 100
+
+
+def test_serves_the_built_site():
+    base = server().base
+    status, body = request(base + "/answers/index.md")
+    assert status == 200 and body.startswith("# Answers")
+    status, body = request(base + "/reports/validation.txt")
+    assert status == 200 and body
+    status, body = request(base + "/")
+    assert status == 200 and "<html" in body.lower()  # Oxigraph's query page
+
+
+def test_nquads_written_with_two_named_graphs():
+    nq = snapshot() / "build" / "graph" / "goinglocal.nq"
+    server()
+    lines = nq.read_text().splitlines()
+    graphs = {line.rsplit(" ", 2)[-2] for line in lines}
+    assert graphs == {f"<{ASSERTED}>", f"<{INFERRED}>"}
+
+
+def test_ctrl_c_stops_cleanly():
+    second = start_server(snapshot())  # built and loaded already: starts quickly
+    code, log = second.stop(signal.SIGINT)
+    assert code in (0, 130), log
+    assert "Traceback" not in log
+    status = None
+    try:
+        urllib.request.urlopen(second.endpoint + "?query=ASK%7B%7D", timeout=2)
+    except OSError as exc:
+        status = exc
+    assert status is not None, "the server still answers after Ctrl-C"
+
+
+def test_busy_port_is_a_clear_error():
+    import subprocess, os, sys
+    from pathlib import Path
+    running = server()
+    proc = subprocess.run([str(Path(sys.executable).parent / "goinglocal"), "serve", "--port", str(running.port)],
+                          env=dict(os.environ, GOINGLOCAL_HOME=str(snapshot())), capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr and "--port" in proc.stderr

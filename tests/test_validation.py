@@ -1,0 +1,62 @@
+"""Validation: the repository conforms, and every shape fires on a crafted
+bad example whose report names that shape."""
+
+from pathlib import Path
+
+import pytest
+from rdflib.namespace import RDF, RDFS, SH
+
+from goinglocal.load import load_dataset
+from goinglocal.validate import load_shapes, validate_dataset
+
+CASES = Path(__file__).parent / "shape_cases"
+BASE = CASES / "_base.ttl"
+SHAPES_NS = "https://w3id.org/goinglocal/shapes#"
+
+
+def shape_names(layout) -> list[str]:
+    shapes = load_shapes(layout)
+    return sorted(str(s)[len(SHAPES_NS):] for s in shapes.subjects(RDF.type, SH.NodeShape)
+                  if str(s).startswith(SHAPES_NS))
+
+
+def validate_files(layout, *files):
+    dataset = load_dataset(layout, extra=list(files), include_repository=False)
+    return validate_dataset(dataset, layout, closure_errors=[])
+
+
+def test_every_shape_has_a_bad_example(layout):
+    missing = [n for n in shape_names(layout) if not (CASES / f"{n}.ttl").exists()]
+    assert missing == []
+
+
+def test_every_shape_explains_itself(layout):
+    shapes = load_shapes(layout)
+    for name in shape_names(layout):
+        node = next(s for s in shapes.subjects(RDF.type, SH.NodeShape) if str(s).endswith("#" + name))
+        assert shapes.value(node, RDFS.label) is not None, f"{name} has no rdfs:label"
+        messages = list(shapes.objects(node, SH.message)) + [
+            m for p in shapes.objects(node, SH.property) for m in shapes.objects(p, SH.message)]
+        assert messages, f"{name} has no sh:message"
+
+
+def test_base_example_conforms(layout):
+    report = validate_files(layout, BASE)
+    assert [p for p in report.problems] == []
+
+
+@pytest.mark.parametrize("case", sorted(p.stem for p in CASES.glob("[A-Z]*.ttl")))
+def test_shape_fires_on_its_bad_example(layout, case):
+    report = validate_files(layout, BASE, CASES / f"{case}.ttl")
+    fired = {p.shape for p in report.problems}
+    assert f"gls:{case}" in fired, f"expected gls:{case} in {fired}"
+    named = [p for p in report.problems if p.shape == f"gls:{case}"]
+    assert all(p.message for p in named)
+    assert all(p.file.endswith(f"{case}.ttl") or p.file.endswith("_base.ttl") or p.file == "" for p in named)
+
+
+def test_repository_data_conforms(layout, kg):
+    dataset = load_dataset(layout)
+    report = validate_dataset(dataset, layout, closure_errors=kg.closure.errors)
+    violations = [f"{p.file} {p.node_iri} {p.property}: {p.message}" for p in report.violations]
+    assert violations == []
