@@ -162,7 +162,10 @@ def test_hand_links_are_kept(first, repo, monkeypatch, capsys):
     monkeypatch.setenv("GOINGLOCAL_HOME", str(repo))
     path = repo / "instances/links/wikidata.ttl"
     original = path.read_text()
-    path.write_text(original + """
+    # a reviewer replaces the automatic link of La Quiaca by a hand link
+    start = original.index("<place/ar/jujuy/la-quiaca> skos:exactMatch")
+    end = original.index("\n\n", start)
+    path.write_text(original[:start] + original[end + 2:] + """
 <place/ar/jujuy/la-quiaca> skos:exactMatch wd:Q990000777 .
 <link/place-ar-jujuy-la-quiaca> a gl:WikidataLink ; gl:linkSubject <place/ar/jujuy/la-quiaca> ;
     gl:linkTarget wd:Q990000777 ; gl:linkedBy "hand" ; gl:linkNote "checked by a reviewer (test)" .

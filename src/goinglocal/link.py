@@ -123,6 +123,29 @@ def _home_country(graph: Graph, nodes: dict[str, Node], node: Node) -> str | Non
     return _country_of(nodes, str(home)) if home else None
 
 
+def read_graphs(layout: Layout) -> tuple[Graph, Graph]:
+    """(ontology, instances), parsed by Oxigraph for speed; if any file does
+    not parse, the project's loader reads them again to report the problem
+    with its file, line and column."""
+    import pyoxigraph as ox
+    from goinglocal.paths import RDF_SUFFIXES
+    from goinglocal.store import from_ox
+    graphs = []
+    try:
+        for files in (layout.ontology_files(), layout.instance_files()):
+            g = Graph()
+            for path in files:
+                if RDF_SUFFIXES.get(path.suffix) != "turtle":
+                    raise ValueError(path)
+                for t in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE, base_iri=path.resolve().as_uri()):
+                    g.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+            graphs.append(g)
+        return graphs[0], graphs[1]
+    except (SyntaxError, ValueError, OSError):
+        dataset = load_dataset(layout)
+        return dataset.ontology, dataset.instances
+
+
 # --- reconciliation ---------------------------------------------------------
 
 @dataclass
@@ -388,9 +411,8 @@ def run_link(layout: Layout, args) -> int:
     endpoint = getattr(args, "endpoint", None)
     fmt = getattr(args, "format", "table")
     day = today()
-    dataset = load_dataset(layout)
-    graph = dataset.instances
-    nodes = graph_nodes(graph, dataset.ontology)
+    ontology, graph = read_graphs(layout)
+    nodes = graph_nodes(graph, ontology)
     ref = ReferenceTables(layout.reference_dir)
     existing = read_existing(layout.links_file, layout.facts_file)
     result = reconcile_offline(nodes, graph, ref, existing, include_people=bool(endpoint))

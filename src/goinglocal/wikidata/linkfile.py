@@ -70,7 +70,8 @@ def read_existing(links_file: Path, facts_file: Path) -> Existing:
             rec = records.get((str(node), str(target)))
             triples = [(node, SKOS.exactMatch, target)]
             if rec is not None:
-                by = str(g.value(rec, GLX.linkedBy) or "hand")
+                ways = sorted(str(v) for v in g.objects(rec, GLX.linkedBy))
+                by = "hand" if "hand" in ways or not ways else ways[0]
                 date = g.value(rec, GLX.linkedOn)
                 triples += list(g.triples((rec, None, None)))
             else:

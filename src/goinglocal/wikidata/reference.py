@@ -84,9 +84,10 @@ class ReferenceTables:
             for name in {row["name"], row["native"]}:
                 if name:
                     self.units_by_name.setdefault((row["country_iso2"], normalise(name)), []).append(row)
-        self.cities_by_name: dict[tuple[str, str], list[dict]] = {}
+        self._cities_by_unit: dict[str, list[dict]] = {}
         for row in self.cities:
-            self.cities_by_name.setdefault((row["subdivision_iso3166_2"], normalise(row["name"])), []).append(row)
+            self._cities_by_unit.setdefault(row["subdivision_iso3166_2"], []).append(row)
+        self._city_index: dict[str, dict[str, list[dict]]] = {}
         self.subdivision_qids = {r["wikidata"]: code for code, r in self.subdivisions.items() if r["wikidata"]}
 
     # countries -------------------------------------------------------------
@@ -135,13 +136,22 @@ class ReferenceTables:
                           confidence, _facts(row), note=note)
 
     # municipalities --------------------------------------------------------
+    def cities_named(self, unit_code: str, key: str) -> list[dict]:
+        """Rows of cities.csv in a unit whose normalised name is `key` (indexed per unit on first use)."""
+        if unit_code not in self._city_index:
+            index: dict[str, list[dict]] = {}
+            for row in self._cities_by_unit.get(unit_code, []):
+                index.setdefault(normalise(row["name"]), []).append(row)
+            self._city_index[unit_code] = index
+        return self._city_index[unit_code].get(key, [])
+
     def municipality(self, out: Outcome, unit_code: str | None, names: list[str]) -> Outcome:
         if not unit_code:
             out.status, out.reason = "not found", "its first-level unit has no ISO code"
             return out
         rows: list[dict] = []
         for n in names:
-            for r in self.cities_by_name.get((unit_code.upper(), normalise(n)), []):
+            for r in self.cities_named(unit_code.upper(), normalise(n)):
                 if r not in rows:
                     rows.append(r)
         if not rows:
