@@ -7,6 +7,7 @@ hash of endpoint and query, so a second run makes no request."""
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import socket
 import time
@@ -145,7 +146,8 @@ class SparqlClient:
             except SPARQLWrapperException as exc:
                 raise EndpointError(f"{self.endpoint} rejected a query: {str(exc).splitlines()[0]}",
                                     "check the endpoint URL (it must be a SPARQL query endpoint)") from None
-            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError) as exc:
+            except (urllib.error.URLError, socket.timeout, TimeoutError, ConnectionError, OSError,
+                    http.client.HTTPException) as exc:
                 reason = getattr(exc, "reason", exc)
                 raise EndpointError(f"{self.endpoint} could not be reached: {reason}",
                                     "check the network and the URL; existing links and the cache were kept") from None
