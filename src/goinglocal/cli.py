@@ -171,6 +171,12 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as exc:  # a bug, not a user mistake: say so briefly, details with --debug
+        if args.debug:
+            raise
+        print(f"goinglocal {args.command}: internal error: {type(exc).__name__}: {exc}\n"
+              f"  this is a bug in goinglocal; run again with --debug and report the traceback", file=sys.stderr)
+        return 70
 
 
 if __name__ == "__main__":

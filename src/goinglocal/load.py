@@ -76,7 +76,8 @@ def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
         graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
     except BadSyntax as exc:
         line = exc.lines + 1
-        start = exc._str.rfind("\n", 0, exc._i) + 1
+        buffer = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
+        start = buffer.rfind("\n", 0, exc._i) + 1
         column = exc._i - start + 1
         raise SyntaxProblem(f"{path}:{line}:{column}: {fmt} syntax error: {exc._why}{_show(text, line, column)}",
                             "fix the Turtle at that line (a missing '.', ';' or quote is the usual cause)") from None

@@ -33,6 +33,6 @@ class GL(DefinedNamespace):
     evidence: URIRef; locatedIn: URIRef; twinnedWith: URIRef; hasParty: URIRef
     inSource: URIRef; footnote: URIRef; url: URIRef; locator: URIRef; seedFile: URIRef
     isoCode: URIRef; homePlace: URIRef; governs: URIRef; date: URIRef
-    partyTo: URIRef; activeIn: URIRef; eventPlace: URIRef; concernsPlace: URIRef; participatedIn: URIRef
+    hasTopic: URIRef; partyTo: URIRef; activeIn: URIRef; eventPlace: URIRef; concernsPlace: URIRef; participatedIn: URIRef
     hasParticipant: URIRef; TechnologyProject: URIRef; SafeCityProject: URIRef; projectLocation: URIRef
     editorialNote: URIRef; conflictNote: URIRef; slipNote: URIRef; derivationNote: URIRef
