@@ -85,6 +85,17 @@ def _short(term: Node | None) -> str:
     return text
 
 
+def _path_text(graph: Graph, path: Node | None) -> str:
+    """A readable SHACL path: gl:a, or gl:a|gl:b for an alternative path."""
+    if isinstance(path, URIRef) or path is None:
+        return _short(path)
+    alternatives = graph.value(path, SH.alternativePath)
+    if alternatives is not None:
+        from rdflib.collection import Collection
+        return "|".join(_short(p) for p in Collection(graph, alternatives))
+    return "(path)"
+
+
 def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph) -> list[Problem]:
     data = dataset.asserted()
     _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
@@ -100,7 +111,7 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph) -> list[Prob
         problems.append(Problem(
             severity=SEVERITY.get(results.value(result, SH.resultSeverity), "Violation"),
             file=_where(dataset, layout, focus), node=_label(data, focus), node_iri=str(focus),
-            property=_short(results.value(result, SH.resultPath)),
+            property=_path_text(results, results.value(result, SH.resultPath)),
             message=str(results.value(result, SH.resultMessage) or ""),
             shape=_short(named).replace("https://w3id.org/goinglocal/shapes#", "gls:"),
             value=_short(value) if value is not None else ""))
