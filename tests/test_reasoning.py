@@ -26,7 +26,7 @@ INFERRED = [
     ("twinning is symmetric", GUIZHOU, GL.twinnedWith, JUJUY),
     ("a party is party to its agreement (inverse)", GUIZHOU, GL.partyTo, TWINNING),
     ("a safe-city project is a technology project", SAFE_CITY, RDF_TYPE, GL.TechnologyProject),
-    ("a safe-city project is about information technology (class axiom)", SAFE_CITY, GL.hasTopic, SECTOR["technology"]),
+    ("a hydropower project is about energy (class axiom)", ID["project/ar/kirchner-cepernic-dams"], GL.hasTopic, SECTOR["energy"]),
     ("the Chinese embassy is a Chinese actor", ID["org/cn/embassy-in-argentina"], RDF_TYPE, GL.ChineseActor),
     ("the Jujuy government is a LAC actor", ID["org/ar/jujuy-government"], RDF_TYPE, GL.LACActor),
     ("the ambassador who visited Jujuy is active in Argentina (property chain)", ID["person/yang-wanming"],

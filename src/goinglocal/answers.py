@@ -106,6 +106,8 @@ def records(kg: KnowledgeGraph, answer: Answer) -> tuple[list[str], list[dict[st
                 rec[v], rec[f"{v}_iri"] = kg.label(term), str(term)
             else:
                 rec[v] = "" if term is None else str(term)
+                if v in answer.question.lists and rec[v]:
+                    rec[v] = "; ".join(sorted(rec[v].split("; ")))
                 if v in iri_vars:
                     rec[f"{v}_iri"] = ""
         out.append(rec)

@@ -61,9 +61,35 @@ def swap_in(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def recover_interrupted(out: Path) -> None:
+    """Clean up after a build that was killed: a staging folder of a process
+    that is gone is removed; if the kill came between the two renames of
+    swap_in (out/ moved aside, staging not yet in place), the previous output
+    is moved back."""
+    for leftover in sorted(out.parent.glob(f".{out.name}.*-*")):
+        kind, _, pid = leftover.name[len(out.name) + 2:].rpartition("-")
+        if not pid.isdigit() or kind not in ("staging", "old") or _alive(int(pid)):
+            continue
+        if kind == "old" and not out.exists():
+            os.replace(leftover, out)
+        else:
+            shutil.rmtree(leftover, ignore_errors=True)
+
+
 def run_build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     out = out.resolve()
+    recover_interrupted(out)
     closure = closure_for(layout)
     kg = KnowledgeGraph(closure)
     dataset = load_dataset(layout)

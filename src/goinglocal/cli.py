@@ -25,15 +25,16 @@ def _knowledge_graph(layout):
 
 
 def cmd_validate(args) -> int:
-    from goinglocal.load import load_dataset
-    from goinglocal.validate import report_json, report_table, validate_dataset
+    from goinglocal.load import expand_paths, load_dataset
+    from goinglocal.validate import named_closure_errors, report_json, report_table, validate_dataset
     layout = _layout()
     dataset = load_dataset(layout, extra=[Path(p) for p in args.paths])
-    closure_errors = None
-    if not args.paths:  # the repository's own data: its cached closure says whether it is consistent
+    if args.paths:  # the named files, with the repository: report the problems of the nodes they mention
+        closure_errors = named_closure_errors(dataset, layout, expand_paths([Path(p) for p in args.paths]))
+        report = validate_dataset(dataset, layout, closure_errors=closure_errors, focus=dataset.mentioned())
+    else:  # the repository's own data: its cached closure says whether it is consistent
         from goinglocal.reason import closure_for
-        closure_errors = closure_for(layout).errors
-    report = validate_dataset(dataset, layout, closure_errors=closure_errors)
+        report = validate_dataset(dataset, layout, closure_errors=closure_for(layout).errors)
     if args.paths:  # show problems of the files the user named first, then the rest
         named = {str(Path(p)) for p in args.paths}
         report.problems.sort(key=lambda p: not any(p.file.startswith(n) or n.endswith(p.file) for n in named if p.file))
@@ -114,6 +115,8 @@ def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="goinglocal", description="A cited knowledge graph of China's subnational engagement with Latin America and the Caribbean.")
     ap.add_argument("--version", action="version", version=f"goinglocal {__version__}")
     ap.add_argument("--debug", action="store_true", help="show Python tracebacks")
+    ap.add_argument("--reasoner", choices=("rules", "owlrl"),
+                    help="OWL 2 RL reasoner: rules (fast, default) or owlrl (the reference)")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check data against the shapes and the ontology (exit 0 conforms, 1 violations, 2 unreadable)")
@@ -159,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.reasoner:
+        import os
+        os.environ["GOINGLOCAL_REASONER"] = args.reasoner
+    if not args.debug:  # rdflib logs a traceback for every ill-formed literal; the shapes report those
+        import logging
+        logging.getLogger("rdflib").setLevel(logging.ERROR)
     try:
         return args.func(args)
     except GoinglocalError as exc:

@@ -9,7 +9,7 @@ import xml.sax
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
@@ -92,6 +92,15 @@ def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
         message = str(exc)
         line = next((i for i, l in enumerate(text.splitlines(), 1)
                      if l.strip() and l.strip() in message), 0)
+        if not line and fmt == "nt":  # the parser does not say which line: find it
+            for number, one in enumerate(text.splitlines(), 1):
+                try:
+                    Graph().parse(data=one + "\n", format="nt")
+                except Exception as each:  # noqa: BLE001 - any failure marks the line
+                    line, message = number, str(each).strip().rstrip(":").strip() or "invalid line"
+                    break
+            if "." not in text.splitlines()[line - 1].rstrip()[-1:] if line else False:
+                message += " (each line must end with ' .')"
         raise SyntaxProblem(f"{path}:{line}: {fmt} syntax error: {message}{_show(text, line, None)}",
                             "fix the line; each N-Triples line is subject predicate object ." ) from None
     except Exception as exc:  # other parser plugins raise their own types
@@ -112,6 +121,15 @@ class Dataset:
     instances: Graph
     origin: dict[Node, Path] = field(default_factory=dict)
     files: list[Path] = field(default_factory=list)
+    named: Graph | None = None  # the triples of the files the user named (None: the repository itself)
+
+    def mentioned(self) -> set[Node]:
+        """IRIs the named files write about (as subject or object), ontology terms aside."""
+        if self.named is None:
+            return set()
+        from goinglocal.namespaces import ONTOLOGY_BASE
+        return {n for triple in self.named for n in (triple[0], triple[2])
+                if isinstance(n, URIRef) and not str(n).startswith(ONTOLOGY_BASE)}
 
     def asserted(self) -> Graph:
         """Ontology plus instance data: the graph the reasoner starts from."""
@@ -151,6 +169,11 @@ def load_dataset(layout: Layout, extra: list[Path] | None = None, include_reposi
     extra_files = expand_paths(extra or [])
     chosen = {p.resolve() for p in extra_files}
     repository = [p for p in layout.instance_files() if p.resolve() not in chosen] if include_repository else []
-    files = extra_files + repository
-    instances = load_graphs(files, origin)
-    return Dataset(ontology=ontology, instances=instances, origin=origin, files=files)
+    named = load_graphs(extra_files, origin) if extra_files else None
+    instances = load_graphs(repository, origin)
+    if named is not None:
+        instances += named
+        for prefix, ns in named.namespaces():
+            instances.bind(prefix, ns, override=False)
+    return Dataset(ontology=ontology, instances=instances, origin=origin, files=extra_files + repository,
+                   named=named)

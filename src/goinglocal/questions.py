@@ -6,6 +6,8 @@ header of `#+ key: value` lines:
     #+ param: place gl:Locality = Jujuy | the locality to profile (label or IRI)
     #+ needs: reasoning            (or: asserted)
     #+ sources: which seeds the answer rests on
+    #+ lists: parties              (GROUP_CONCAT columns, "; "-separated; sorted
+                                    here because SPARQL leaves their order open)
 
 Parameters are bound as typed RDF terms, in a VALUES block serialised from
 rdflib terms (the same for Oxigraph, rdflib and remote endpoints; Oxigraph's
@@ -64,6 +66,7 @@ class Question:
     needs_reasoning: bool
     sources: str
     params: list[Param] = field(default_factory=list)
+    lists: list[str] = field(default_factory=list)
 
     @property
     def expected_csv(self) -> Path:
@@ -93,7 +96,8 @@ def parse_question(path: Path) -> Question:
         params.append(Param(m["name"], m["kind"], (m["default"] or "").strip() or None, (m["doc"] or "").strip()))
     return Question(name=name, path=path, text=text, summary=meta["summary"][0],
                     family=(meta.get("family") or ["other"])[0], needs_reasoning=needs == "reasoning",
-                    sources=(meta.get("sources") or [""])[0], params=params)
+                    sources=(meta.get("sources") or [""])[0], params=params,
+                    lists=" ".join(meta.get("lists", [])).split())
 
 
 def load_questions(layout: Layout, checks: bool = False) -> dict[str, Question]:

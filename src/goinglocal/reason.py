@@ -1,6 +1,12 @@
-"""The OWL 2 RL closure: computed with owlrl on a copy of the asserted graph,
-cleaned of triples no reader wants, and cached under build/cache keyed by a
-hash of every input file, so that `ask` re-reasons only when data changed."""
+"""The OWL 2 RL closure, cached under build/cache keyed by a hash of every
+input file and the reasoner's name, so that `ask` re-reasons only when data
+changed.
+
+Two reasoners: "rules" (default; goinglocal.materialise, the OWL 2 RL rules
+the ontology uses as SPARQL updates on Oxigraph, about 40x faster) and
+"owlrl" (the reference; run on a copy of the asserted graph). A test shows
+both give the same closure on every triple questions and shapes can see.
+Choose with `goinglocal --reasoner owlrl ...` or GOINGLOCAL_REASONER."""
 
 from __future__ import annotations
 
@@ -20,7 +26,13 @@ from goinglocal.load import load_dataset, Dataset
 from goinglocal.paths import Layout
 
 ERR = Namespace("http://www.daml.org/2002/03/agents/agent-ont#")
-CACHE_FORMAT = "goinglocal-closure-3"
+CACHE_FORMAT = "goinglocal-closure-5"
+REASONERS = ("rules", "owlrl")
+
+
+def default_reasoner() -> str:
+    name = os.environ.get("GOINGLOCAL_REASONER", "rules")
+    return name if name in REASONERS else "rules"
 
 
 def owlrl_closure(asserted: Graph) -> tuple[Graph, list[str]]:
@@ -29,7 +41,23 @@ def owlrl_closure(asserted: Graph) -> tuple[Graph, list[str]]:
     closure += asserted
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
                            datatype_axioms=False).expand(closure)
-    return clean_closure(closure)
+    closure, errors = clean_closure(closure)
+    drop_relexicalised_literals(asserted, closure)
+    return closure, errors
+
+
+def drop_relexicalised_literals(asserted: Graph, closure: Graph) -> None:
+    """owlrl rewrites some typed literals in a new lexical form (an asserted
+    "7000000000"^^xsd:decimal comes back as "7000000000.0"), so a node would
+    carry its value twice and sums would double it. Drop the rewritten copy
+    where the asserted graph has the same subject, property and value."""
+    for s, p, o in list(closure):
+        if isinstance(o, Literal) and (s, p, o) not in asserted:
+            for other in asserted.objects(s, p):
+                if (isinstance(other, Literal) and other.datatype == o.datatype
+                        and other.toPython() == o.toPython()):
+                    closure.remove((s, p, o))
+                    break
 
 
 def clean_closure(closure: Graph) -> tuple[Graph, list[str]]:
@@ -46,9 +74,10 @@ def clean_closure(closure: Graph) -> tuple[Graph, list[str]]:
     return closure, errors
 
 
-def input_key(layout: Layout) -> str:
+def input_key(layout: Layout, reasoner: str) -> str:
     digest = hashlib.sha256()
     digest.update(CACHE_FORMAT.encode())
+    digest.update(reasoner.encode())
     digest.update(version("owlrl").encode())
     for path in layout.ontology_files() + layout.instance_files():
         digest.update(str(path.relative_to(layout.root)).encode())
@@ -123,21 +152,31 @@ class ClosureCache:
         write_atomic(self.meta, json.dumps(meta, indent=1).encode())
 
 
-def compute(dataset: Dataset) -> Closure:
+def _lines(nt: bytes) -> int:
+    return sum(1 for line in nt.splitlines() if line.strip())
+
+
+def compute(dataset: Dataset, reasoner: str | None = None) -> Closure:
+    reasoner = reasoner or default_reasoner()
     asserted = dataset.asserted()
-    closure, errors = owlrl_closure(asserted)
-    return Closure(asserted.serialize(format="nt", encoding="utf-8"),
-                   closure.serialize(format="nt", encoding="utf-8"),
-                   len(asserted), len(closure), errors, from_cache=False)
+    if reasoner == "owlrl":
+        closure, errors = owlrl_closure(asserted)
+        asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
+        closure_nt = closure.serialize(format="nt", encoding="utf-8")
+    else:
+        from goinglocal.materialise import materialise
+        asserted_nt, closure_nt, errors, _ = materialise(asserted.serialize(format="nt", encoding="utf-8"))
+    return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False)
 
 
-def closure_for(layout: Layout, use_cache: bool = True) -> Closure:
+def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = None) -> Closure:
     """The repository's closure, from the cache when its inputs are unchanged."""
-    key = input_key(layout)
+    reasoner = reasoner or default_reasoner()
+    key = input_key(layout, reasoner)
     cache = ClosureCache(layout)
     if use_cache and (hit := cache.read(key)):
         return hit
-    result = compute(load_dataset(layout))
+    result = compute(load_dataset(layout), reasoner)
     if use_cache:
         cache.write(key, result)
     return result
