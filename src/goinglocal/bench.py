@@ -10,7 +10,8 @@ peak memory is the child's ru_maxrss (os.wait4). Stages:
 
   naive    parse (rdflib) -> closure (owlrl) -> validation (pyshacl) -> all questions (rdflib SPARQL)
            ask = parse + owlrl + one question on rdflib (reason-then-query)
-  project  parse (pyoxigraph) -> closure (owlrl, then cached) -> validation (pyshacl) -> all questions (Oxigraph)
+  project  parse (pyoxigraph) -> closure (the project's default reasoner: goinglocal.materialise, OWL 2 RL rules
+           run as SPARQL on Oxigraph; owlrl if GOINGLOCAL_BENCH_PROJECT_REASONER=owlrl) -> validation (pyshacl) -> all questions (Oxigraph)
            ask = warm: cached closure N-Triples into Oxigraph + one question, rendered
   reasonable  as project, closure by `reasonable` (reported, not adopted: see fastreason.py)
 
@@ -30,6 +31,7 @@ from pathlib import Path
 ID_BASE = "https://w3id.org/goinglocal/id/"
 PIPELINES = ("naive", "project", "reasonable")
 STAGES = ("parse", "closure", "validation", "questions", "ask")
+PROJECT_REASONER = os.environ.get("GOINGLOCAL_BENCH_PROJECT_REASONER") or "rules"
 QUESTION_LIMIT = int(os.environ.get("GOINGLOCAL_BENCH_QUESTION_SECONDS", "60"))  # naive, per question
 
 
@@ -98,13 +100,21 @@ def worker(pipeline: str, data: Path, out: Path, root: Path) -> None:
     record("parse", t)
 
     t = time.perf_counter()
+    closure = None
     if pipeline == "reasonable":
         from goinglocal.fastreason import reasonable_closure
         closure, _ = reasonable_closure(asserted)
+    elif pipeline == "project" and PROJECT_REASONER == "rules":
+        from goinglocal.materialise import materialise  # the project's default reasoner
+        asserted_nt, closure_nt, _, _ = materialise(nt)
     else:
         from goinglocal.reason import owlrl_closure
         closure, _ = owlrl_closure(asserted)
     record("closure", t)
+    if closure is not None:
+        closure_nt = closure.serialize(format="nt", encoding="utf-8")
+        asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
+    closure_size = sum(1 for l in closure_nt.splitlines() if l.strip())
 
     t = time.perf_counter()
     from pyshacl import validate
@@ -112,10 +122,7 @@ def worker(pipeline: str, data: Path, out: Path, root: Path) -> None:
     conforms, _, _ = validate(asserted, shacl_graph=load_shapes(layout), inference="none", advanced=True,
                               allow_warnings=True)
     record("validation", t)
-    extra = {"conforms": bool(conforms), "closure_triples": len(closure)}
-
-    closure_nt = closure.serialize(format="nt", encoding="utf-8")
-    asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
+    extra = {"conforms": bool(conforms), "closure_triples": closure_size}
     t = time.perf_counter()
     q = questions[ask_name]
     if pipeline == "naive":  # reason-then-query, from the file
@@ -127,7 +134,7 @@ def worker(pipeline: str, data: Path, out: Path, root: Path) -> None:
         from goinglocal import answers
         from goinglocal.reason import Closure
         from goinglocal.store import KnowledgeGraph
-        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, len(asserted), len(closure), [], True))
+        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, len(asserted), closure_size, [], True))
         answers.render(kg, answers.run(kg, q), "csv")
     record("ask", t)
     t = time.perf_counter()
@@ -151,7 +158,7 @@ def worker(pipeline: str, data: Path, out: Path, root: Path) -> None:
     else:
         from goinglocal.reason import Closure
         from goinglocal.store import KnowledgeGraph
-        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, len(asserted), len(closure), [], False))
+        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, len(asserted), closure_size, [], False))
         for name, q in sorted(questions.items()):
             _, rows = kg.select(q.text, bindings.get(name, {}))
             answers_out[name] = sorted(repr(tuple(str(r[v]) if r[v] is not None else "" for v in r)) for r in rows)
