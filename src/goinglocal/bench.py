@@ -135,7 +135,8 @@ def worker(pipeline: str, data: Path, out: Path, root: Path) -> None:
         from goinglocal.reason import Closure
         from goinglocal.store import KnowledgeGraph
         kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, len(asserted), closure_size, [], True))
-        answers.render(kg, answers.run(kg, q), "csv")
+        raw = {k: str(v) for k, v in bindings.get(ask_name, {}).items()}  # IRIs: labels repeat in copies
+        answers.render(kg, answers.run(kg, q, raw), "csv")
     record("ask", t)
     t = time.perf_counter()
     if pipeline == "naive":
