@@ -20,7 +20,7 @@ run: $(STAMP)
 	$(BIN)/goinglocal build --out build
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
