@@ -10,38 +10,64 @@ ontology contains (see RULES and chain_rules); a construct outside them is
 reported by `unsupported_constructs` so that nobody extends the ontology
 and silently loses inferences.
 
+Evaluation is semi-naive. The asserted triples stay in the named graph
+GRAPH_ASSERTED and every inferred one goes to GRAPH_INFERRED (the layout
+goinglocal.store.KnowledgeGraph queries), so `materialise_store` hands back a
+store that questions can run on without dumping or re-parsing anything.
+Round 1 evaluates every rule once over all triples; each later round
+evaluates only the rule instances in which at least one body atom matches a
+triple first derived in the round before (the delta graph), and every rule
+skips a head already in the closure (FILTER NOT EXISTS), so no triple is
+derived twice and a round costs what the previous one added, not the size of
+the graph. The fixpoint is the same as naive iteration's: the rules and the
+closure are unchanged, only the work to reach it.
+
 Rule names follow the OWL 2 RL profile, section 4.3."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+
 import pyoxigraph as ox
+
+from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 
 P = """PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX owl: <http://www.w3.org/2002/07/owl#>
 """
+ASSERTED = ox.NamedNode(GRAPH_ASSERTED)
+INFERRED = ox.NamedNode(GRAPH_INFERRED)
+DELTA = ox.NamedNode("urn:goinglocal:materialise:delta")  # derived in the previous round
+NEW = ox.NamedNode("urn:goinglocal:materialise:new")      # derived in this round
 
-RULES: dict[str, str] = {
-    "scm-cls": "INSERT { ?c rdfs:subClassOf ?c , owl:Thing . ?c owl:equivalentClass ?c } WHERE { ?c a owl:Class }",
-    "scm-sco": "INSERT { ?a rdfs:subClassOf ?c } WHERE { ?a rdfs:subClassOf ?b . ?b rdfs:subClassOf ?c }",
-    "scm-eqc": "INSERT { ?a rdfs:subClassOf ?b . ?b rdfs:subClassOf ?a } WHERE { ?a owl:equivalentClass ?b }",
-    "scm-spo": "INSERT { ?a rdfs:subPropertyOf ?c } WHERE { ?a rdfs:subPropertyOf ?b . ?b rdfs:subPropertyOf ?c }",
-    "scm-eqp": "INSERT { ?a rdfs:subPropertyOf ?b . ?b rdfs:subPropertyOf ?a } WHERE { ?a owl:equivalentProperty ?b }",
-    "cax-sco": "INSERT { ?x a ?d } WHERE { ?c rdfs:subClassOf ?d . ?x a ?c }",
-    "prp-spo1": "INSERT { ?x ?q ?y } WHERE { ?p rdfs:subPropertyOf ?q . FILTER(?p != ?q) ?x ?p ?y }",
-    "prp-dom": "INSERT { ?x a ?c } WHERE { ?p rdfs:domain ?c . ?x ?p ?y }",
-    "prp-rng": "INSERT { ?y a ?c } WHERE { ?p rdfs:range ?c . ?x ?p ?y . FILTER(!isLiteral(?y)) }",
-    "prp-inv1": "INSERT { ?y ?q ?x } WHERE { ?p owl:inverseOf ?q . ?x ?p ?y . FILTER(!isLiteral(?y)) }",
-    "prp-inv2": "INSERT { ?y ?p ?x } WHERE { ?p owl:inverseOf ?q . ?x ?q ?y . FILTER(!isLiteral(?y)) }",
-    "prp-symp": "INSERT { ?y ?p ?x } WHERE { ?p a owl:SymmetricProperty . ?x ?p ?y }",
-    "prp-trp": "INSERT { ?x ?p ?z } WHERE { ?p a owl:TransitiveProperty . ?x ?p ?y . ?y ?p ?z }",
-    "cls-hv1": "INSERT { ?x ?p ?v } WHERE { ?r owl:hasValue ?v ; owl:onProperty ?p . ?x a ?r }",
-    "cls-hv2": "INSERT { ?x a ?r } WHERE { ?r owl:hasValue ?v ; owl:onProperty ?p . ?x ?p ?v }",
-    "cls-svf1": "INSERT { ?x a ?r } WHERE { ?r owl:someValuesFrom ?c ; owl:onProperty ?p . ?x ?p ?y . ?y a ?c }",
+# name: (head, body atoms, filter). One head triple per rule, so that
+# FILTER NOT EXISTS can test it; rules with two heads in the profile are split.
+RULES: dict[str, tuple[str, list[str], str]] = {
+    "scm-cls/1": ("?c rdfs:subClassOf ?c", ["?c a owl:Class"], ""),
+    "scm-cls/2": ("?c rdfs:subClassOf owl:Thing", ["?c a owl:Class"], ""),
+    "scm-cls/3": ("?c owl:equivalentClass ?c", ["?c a owl:Class"], ""),
+    "scm-sco": ("?a rdfs:subClassOf ?c", ["?a rdfs:subClassOf ?b", "?b rdfs:subClassOf ?c"], ""),
+    "scm-eqc/1": ("?a rdfs:subClassOf ?b", ["?a owl:equivalentClass ?b"], ""),
+    "scm-eqc/2": ("?b rdfs:subClassOf ?a", ["?a owl:equivalentClass ?b"], ""),
+    "scm-spo": ("?a rdfs:subPropertyOf ?c", ["?a rdfs:subPropertyOf ?b", "?b rdfs:subPropertyOf ?c"], ""),
+    "scm-eqp/1": ("?a rdfs:subPropertyOf ?b", ["?a owl:equivalentProperty ?b"], ""),
+    "scm-eqp/2": ("?b rdfs:subPropertyOf ?a", ["?a owl:equivalentProperty ?b"], ""),
+    "cax-sco": ("?x a ?d", ["?c rdfs:subClassOf ?d", "?x a ?c"], "FILTER(?c != ?d)"),
+    "prp-spo1": ("?x ?q ?y", ["?p rdfs:subPropertyOf ?q", "?x ?p ?y"], "FILTER(?p != ?q)"),
+    "prp-dom": ("?x a ?c", ["?p rdfs:domain ?c", "?x ?p ?y"], ""),
+    "prp-rng": ("?y a ?c", ["?p rdfs:range ?c", "?x ?p ?y"], "FILTER(!isLiteral(?y))"),
+    "prp-inv1": ("?y ?q ?x", ["?p owl:inverseOf ?q", "?x ?p ?y"], "FILTER(!isLiteral(?y))"),
+    "prp-inv2": ("?y ?p ?x", ["?p owl:inverseOf ?q", "?x ?q ?y"], "FILTER(!isLiteral(?y))"),
+    "prp-symp": ("?y ?p ?x", ["?p a owl:SymmetricProperty", "?x ?p ?y"], ""),
+    "prp-trp": ("?x ?p ?z", ["?p a owl:TransitiveProperty", "?x ?p ?y", "?y ?p ?z"], ""),
+    "cls-hv1": ("?x ?p ?v", ["?r owl:hasValue ?v", "?r owl:onProperty ?p", "?x a ?r"], ""),
+    "cls-hv2": ("?x a ?r", ["?r owl:hasValue ?v", "?r owl:onProperty ?p", "?x ?p ?v"], ""),
+    "cls-svf1": ("?x a ?r", ["?r owl:someValuesFrom ?c", "?r owl:onProperty ?p", "?x ?p ?y", "?y a ?c"], ""),
 }
 
 CHAINS = """SELECT ?p ?list WHERE { ?p owl:propertyChainAxiom ?list }"""
-LIST_ITEMS = """SELECT ?item WHERE { ?list rdf:rest*/rdf:first ?item }"""
 
 INCONSISTENCIES = {
     "cax-dw": ("SELECT ?x ?c ?d WHERE { ?c owl:disjointWith ?d . ?x a ?c , ?d }",
@@ -62,6 +88,7 @@ OWL_TERMS = """SELECT DISTINCT ?t WHERE {
   { ?s ?t ?o } UNION { ?s a ?t }
   FILTER(STRSTARTS(STR(?t), "http://www.w3.org/2002/07/owl#"))
 }"""
+UNION = {"use_default_graph_as_union": True}
 
 
 def _list(store: ox.Store, head) -> list:
@@ -74,38 +101,103 @@ def _list(store: ox.Store, head) -> list:
     return items
 
 
-def chain_rules(store: ox.Store) -> dict[str, str]:
-    """One INSERT per owl:propertyChainAxiom (prp-spo2), of any length."""
+def chain_rules(store: ox.Store) -> dict[str, tuple[str, list[str], str]]:
+    """One rule per owl:propertyChainAxiom (prp-spo2), of any length."""
     rules = {}
-    for solution in store.query(P + CHAINS):
+    for solution in store.query(P + CHAINS, **UNION):
         prop, chain = solution["p"], _list(store, solution["list"])
-        steps = " . ".join(f"?v{i} <{step.value}> ?v{i + 1}" for i, step in enumerate(chain))
-        rules[f"prp-spo2 {prop.value}"] = f"INSERT {{ ?v0 <{prop.value}> ?v{len(chain)} }} WHERE {{ {steps} }}"
+        atoms = [f"?v{i} <{step.value}> ?v{i + 1}" for i, step in enumerate(chain)]
+        rules[f"prp-spo2 {prop.value}"] = (f"?v0 <{prop.value}> ?v{len(chain)}", atoms, "")
     return rules
 
 
 def unsupported_constructs(store: ox.Store) -> list[str]:
-    return sorted(s["t"].value for s in store.query(P + OWL_TERMS) if s["t"].value not in SUPPORTED)
+    return sorted(s["t"].value for s in store.query(P + OWL_TERMS, **UNION) if s["t"].value not in SUPPORTED)
+
+
+def rule_updates(head: str, atoms: list[str], condition: str) -> tuple[str, list[str]]:
+    """(the full evaluation for round 1, one delta variant per body atom)."""
+    def update(body: list[str], named: bool) -> str:
+        dataset = f"USING <{ASSERTED.value}> USING <{INFERRED.value}>" + (f" USING NAMED <{DELTA.value}>" if named else "")
+        return (f"{P}INSERT {{ GRAPH <{NEW.value}> {{ {head} }} }} {dataset} WHERE {{ "
+                + " . ".join(body) + f" {condition} FILTER NOT EXISTS {{ {head} }} }}")
+    variants = [update([f"GRAPH <{DELTA.value}> {{ {atom} }}"] + atoms[:i] + atoms[i + 1:], True)
+                for i, atom in enumerate(atoms)]
+    return update(atoms, False), variants
+
+
+@dataclass
+class Stats:
+    rounds: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # rule name -> seconds, all rounds
+    derived: list[int] = field(default_factory=list)          # new triples per round
+
+
+def _graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
+    return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
+
+
+def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
+    """Run the rules to the fixpoint on a store whose asserted triples are in
+    GRAPH_ASSERTED; inferred triples are added to GRAPH_INFERRED (never one
+    that is asserted). Return the inconsistency messages."""
+    stats = stats if stats is not None else Stats()
+    rules = {name: rule_updates(*rule) for name, rule in {**RULES, **chain_rules(store)}.items()}
+    first = True
+    while True:
+        stats.rounds += 1
+        for name, (full, variants) in rules.items():
+            started = time.perf_counter()
+            for update in [full] if first else variants:
+                store.update(update)
+            stats.seconds[name] = stats.seconds.get(name, 0.0) + time.perf_counter() - started
+        first = False
+        store.update(f"DROP SILENT GRAPH <{DELTA.value}>")
+        derived = _graph_size(store, NEW)
+        stats.derived.append(derived)
+        if not derived:
+            break
+        store.update(f"ADD <{NEW.value}> TO <{INFERRED.value}> ; MOVE <{NEW.value}> TO <{DELTA.value}>")
+    store.update(f"DROP SILENT GRAPH <{NEW.value}> ; DROP SILENT GRAPH <{DELTA.value}>")
+    errors = []
+    for query, message in INCONSISTENCIES.values():
+        result = store.query(P + query, **UNION)
+        names = [v.value for v in result.variables]
+        for solution in result:
+            errors.append(message.format(**{name: solution[name].value for name in names}))
+    return sorted(set(errors))
+
+
+def load_asserted(ntriples: bytes | None = None, path=None) -> ox.Store:
+    """A store with the N-Triples (bytes or a file) in GRAPH_ASSERTED."""
+    store = ox.Store()
+    if path is not None:
+        store.load(path=str(path), format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
+    else:
+        store.load(ntriples, format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
+    return store
+
+
+def dump(store: ox.Store, graphs=(ASSERTED,), output=None) -> bytes | None:
+    """N-Triples of the named graphs, one after the other, written by the store
+    (blank nodes keep their labels); to `output` (a path or binary file) if given."""
+    if output is None:
+        return b"".join(store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g) for g in graphs)
+    fh = open(output, "wb") if isinstance(output, (str, bytes)) or hasattr(output, "__fspath__") else output
+    try:
+        for g in graphs:
+            store.dump(fh, format=ox.RdfFormat.N_TRIPLES, from_graph=g)
+    finally:
+        if fh is not output:
+            fh.close()
+    return None
 
 
 def materialise(ntriples: bytes) -> tuple[bytes, bytes, list[str], int]:
     """(asserted and closure as N-Triples written by the same store, so blank
     nodes keep their labels; inconsistency messages; rounds to the fixpoint)."""
-    store = ox.Store()
-    store.load(ntriples, format=ox.RdfFormat.N_TRIPLES)
-    asserted = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    rules = {**RULES, **chain_rules(store)}
-    rounds, size = 0, -1
-    while size != len(store):
-        size = len(store)
-        rounds += 1
-        for update in rules.values():
-            store.update(P + update)
-    errors = []
-    for query, message in INCONSISTENCIES.values():
-        result = store.query(P + query)
-        names = [v.value for v in result.variables]
-        for solution in result:
-            errors.append(message.format(**{name: solution[name].value for name in names}))
-    output = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.DefaultGraph())
-    return asserted, output, sorted(set(errors)), rounds
+    store = load_asserted(ntriples)
+    stats = Stats()
+    errors = materialise_store(store, stats)
+    asserted = dump(store, (ASSERTED,))
+    return asserted, asserted + dump(store, (INFERRED,)), errors, stats.rounds

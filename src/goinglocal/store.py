@@ -21,6 +21,8 @@ SELECT ?s ?label WHERE { ?s rdfs:label ?label }"""
 
 
 def inferred_only(closure: Closure) -> bytes:
+    if closure.closure_nt.startswith(closure.asserted_nt):  # goinglocal.materialise writes asserted, then inferred
+        return closure.closure_nt[len(closure.asserted_nt):]
     asserted = set(closure.asserted_nt.splitlines())
     return b"\n".join(line for line in closure.closure_nt.splitlines() if line not in asserted) + b"\n"
 
@@ -62,6 +64,14 @@ class KnowledgeGraph:
         self.store = ox.Store()
         self.store.load(closure.asserted_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
         self.store.load(inferred_only(closure), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+
+    @classmethod
+    def from_store(cls, store: ox.Store, closure: Closure | None = None) -> "KnowledgeGraph":
+        """Wrap a store already in this layout (asserted and inferred named
+        graphs), such as goinglocal.materialise.materialise_store leaves."""
+        kg = cls.__new__(cls)
+        kg.closure, kg.store = closure, store
+        return kg
 
     def select(self, query: str, bindings: dict[str, Node] | None = None,
                reasoning: bool = True) -> tuple[list[str], list[dict[str, Node | None]]]:
