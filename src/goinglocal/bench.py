@@ -1,21 +1,45 @@
 """`make bench` (python -m goinglocal.bench): time the naive pipeline and the
 project's side by side on the real graph scaled 1x, 10x, 100x.
 
-Scaling copies every instance node (subject or object under
+Scaling copies every triple whose subject is an instance node (an IRI under
 https://w3id.org/goinglocal/id/) k times with renamed IRIs (copy 0 keeps the
-original IRIs, so question defaults still resolve), and keeps the ontology.
+original IRIs, so question defaults still resolve), and keeps the ontology,
+including its restrictions' owl:hasValue individuals, once.
 
 Each pipeline x scale runs in its own subprocess with a wall-clock limit; its
 peak memory is the child's ru_maxrss (os.wait4). Stages:
 
   naive    parse (rdflib) -> closure (owlrl) -> validation (pyshacl) -> all questions (rdflib SPARQL)
-           ask = parse + owlrl + one question on rdflib (reason-then-query)
-  project  parse (pyoxigraph) -> closure (the project's default reasoner: goinglocal.materialise, OWL 2 RL rules
-           run as SPARQL on Oxigraph; owlrl if GOINGLOCAL_BENCH_PROJECT_REASONER=owlrl) -> validation (pyshacl) -> all questions (Oxigraph)
-           ask = warm: cached closure N-Triples into Oxigraph + one question, rendered
+           ask = reason-then-query: parse + owlrl + one question on rdflib (the stages' own times)
+  project  parse (pyoxigraph only) -> closure (the project's default reasoner, goinglocal.materialise:
+           OWL 2 RL rules as semi-naive SPARQL updates on Oxigraph, plus writing the closure cache;
+           owlrl if GOINGLOCAL_BENCH_PROJECT_REASONER=owlrl) -> all questions (Oxigraph, on the
+           materialised store) -> ask = warm: the cached closure N-Triples into Oxigraph + one question, rendered;
+           validation (pyshacl, which needs an rdflib parse) in a second process with its own limit,
+           so that the other stages are measured at scales where validation cannot finish
   reasonable  as project, closure by `reasonable` (reported, not adopted: see fastreason.py)
 
-Results: build/bench/results.md and results.json."""
+Both pipelines' answers (every question, with the same parameters) and
+validation results (severity, shape, focus node, path, constraint) are
+compared when both finish.
+
+Flags:
+  --scales 1,10,100         scale factors
+  --limit 600               seconds per pipeline x scale (the project's validation excepted)
+  --validation-limit 1800   seconds for the project's validation process
+  --pipelines naive,project,reasonable
+  --skip 100x:naive,100x:reasonable
+                            scale:pipeline pairs not run (owlrl needs hours at 100x, reasonable
+                            over 20 GB); --skip '' runs everything
+  --merge                   keep results of pairs not run now from the out folder's results.json
+                            (e.g. a long naive 10x run: --scales 10 --pipelines naive --limit 3600)
+  --reuse-data              the out folder's scaled data and bindings as they are (no re-preparing)
+  --out DIR                 output folder (default build/bench)
+Environment: GOINGLOCAL_BENCH_QUESTION_SECONDS (default 60), the naive
+pipeline's limit per question (rdflib); GOINGLOCAL_BENCH_PROJECT_REASONER.
+
+Results: DIR/results.md and results.json; per run stage-*.json,
+validation-*.json, answers-*.json and stderr-*.txt."""
 
 from __future__ import annotations
 
@@ -391,6 +415,8 @@ def main(argv=None) -> int:
                     help=f"scale:pipeline pairs not to run (default {DEFAULT_SKIP}; '' runs all)")
     ap.add_argument("--merge", action="store_true",
                     help="keep the results of runs not repeated now from the out folder's results.json")
+    ap.add_argument("--reuse-data", action="store_true",
+                    help="use the out folder's scaled data and bindings as they are (same input as an earlier run)")
     ap.add_argument("--out", help="output folder (default build/bench)")
     ap.add_argument("--worker")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
@@ -410,10 +436,14 @@ def main(argv=None) -> int:
         files = prepare(layout, out, scales)
         (out / "files.json").write_text(json.dumps(files))
         return 0
-    print("bench: preparing scaled data (closure of the real graph, question parameters) ...", flush=True)
-    subprocess.run([sys.executable, "-m", "goinglocal.bench", "--prepare", "--scales", args.scales,
-                    "--out", str(out)], check=True)
-    files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
+    files = {}
+    if args.reuse_data and (out / "files.json").exists():
+        files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
+    if not all(k in files and Path(files[k]).exists() for k in scales):
+        print("bench: preparing scaled data (closure of the real graph, question parameters) ...", flush=True)
+        subprocess.run([sys.executable, "-m", "goinglocal.bench", "--prepare", "--scales", args.scales,
+                        "--out", str(out)], check=True)
+        files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     results: dict = {}
     if args.merge and (out / "results.json").exists():
@@ -421,7 +451,7 @@ def main(argv=None) -> int:
     shown = sorted({*scales, *(int(k[:-1]) for k in results)})
     for k in scales:
         results.setdefault(f"{k}x", {})
-        for p in args.pipelines.split(","):
+        for p in [p for p in args.pipelines.split(",") if p]:
             if f"{k}x:{p}" in skip:
                 results[f"{k}x"].setdefault(p, {"skipped": "--skip"})
                 continue

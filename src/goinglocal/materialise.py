@@ -143,6 +143,21 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
     that is asserted). Return the inconsistency messages."""
     stats = stats if stats is not None else Stats()
     rules = {name: rule_updates(*rule) for name, rule in {**RULES, **chain_rules(store)}.items()}
+    # the schema rules first, to their own fixpoint: the instance rules then
+    # start from the whole class and property hierarchy, so they do not join
+    # all instances again with every subclass axiom derived a round later
+    _fixpoint(store, {n: r for n, r in rules.items() if n.startswith("scm-")}, stats)
+    _fixpoint(store, rules, stats)
+    errors = []
+    for query, message in INCONSISTENCIES.values():
+        result = store.query(P + query, **UNION)
+        names = [v.value for v in result.variables]
+        for solution in result:
+            errors.append(message.format(**{name: solution[name].value for name in names}))
+    return sorted(set(errors))
+
+
+def _fixpoint(store: ox.Store, rules: dict[str, tuple[str, list[str]]], stats: Stats) -> None:
     first = True
     while True:
         stats.rounds += 1
@@ -159,13 +174,6 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
             break
         store.update(f"ADD <{NEW.value}> TO <{INFERRED.value}> ; MOVE <{NEW.value}> TO <{DELTA.value}>")
     store.update(f"DROP SILENT GRAPH <{NEW.value}> ; DROP SILENT GRAPH <{DELTA.value}>")
-    errors = []
-    for query, message in INCONSISTENCIES.values():
-        result = store.query(P + query, **UNION)
-        names = [v.value for v in result.variables]
-        for solution in result:
-            errors.append(message.format(**{name: solution[name].value for name in names}))
-    return sorted(set(errors))
 
 
 def load_asserted(ntriples: bytes | None = None, path=None) -> ox.Store:
