@@ -206,7 +206,10 @@ def naive_worker(data, out, layout, questions, bindings, ask_name, times, extra,
         raise TimeoutError
     signal.signal(signal.SIGALRM, too_slow)
     t = time.perf_counter()
-    for name, q in sorted(questions.items()):
+    for n, (name, q) in enumerate(sorted(questions.items())):
+        extra["questions_running"] = f"{n + 1}/{len(questions)}: {name}"
+        record("questions_so_far", t)  # a run cut at its limit still shows how far it got
+        (out / f"answers-naive-{data.stem}.json").write_text(json.dumps(answers_out))
         signal.alarm(QUESTION_LIMIT)
         asked = time.perf_counter()
         try:
@@ -220,6 +223,7 @@ def naive_worker(data, out, layout, questions, bindings, ask_name, times, extra,
             extra["errors"] = extra.get("errors", []) + [f"{name}: {exc!r}"[:200]]
         finally:
             signal.alarm(0)
+    del extra["questions_running"]
     record("questions", t)
     if "ask_question" in extra:
         times["ask"] = times["parse"] + times["closure"] + extra["ask_question"]
