@@ -20,6 +20,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label }"""
 
 
+def _in_graph(ntriples: bytes, graph: ox.NamedNode) -> bytes:
+    """N-Triples lines as N-Quads lines in the given named graph."""
+    suffix = f" <{graph.value}> .".encode()
+    return b"".join(line.rstrip()[:-1].rstrip() + suffix + b"\n"
+                    for line in ntriples.splitlines() if line.strip())
+
+
 def inferred_only(closure: Closure) -> bytes:
     if closure.closure_nt.startswith(closure.asserted_nt):  # goinglocal.materialise writes asserted, then inferred
         return closure.closure_nt[len(closure.asserted_nt):]
@@ -62,8 +69,11 @@ class KnowledgeGraph:
     def __init__(self, closure: Closure):
         self.closure = closure
         self.store = ox.Store()
-        self.store.load(closure.asserted_nt, format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
-        self.store.load(inferred_only(closure), format=ox.RdfFormat.N_TRIPLES, to_graph=INFERRED)
+        # one load, so a blank node shared by asserted and inferred triples
+        # (an ontology restriction) stays one node: Oxigraph relabels blank
+        # nodes on every load
+        quads = _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
+        self.store.load(quads, format=ox.RdfFormat.N_QUADS)
 
     @classmethod
     def from_store(cls, store: ox.Store, closure: Closure | None = None) -> "KnowledgeGraph":
