@@ -107,7 +107,10 @@ def chain_rules(store: ox.Store) -> dict[str, tuple[str, list[str], str]]:
     for solution in store.query(P + CHAINS, **UNION):
         prop, chain = solution["p"], _list(store, solution["list"])
         atoms = [f"?v{i} <{step.value}> ?v{i + 1}" for i, step in enumerate(chain)]
-        rules[f"prp-spo2 {prop.value}"] = (f"?v0 <{prop.value}> ?v{len(chain)}", atoms, "")
+        name = f"prp-spo2 {prop.value}"
+        if name in rules:  # a property with several chains gets one rule per chain
+            name += " (" + " o ".join(step.value for step in chain) + ")"
+        rules[name] = (f"?v0 <{prop.value}> ?v{len(chain)}", atoms, "")
     return rules
 
 

@@ -1,0 +1,142 @@
+"""Facts hiding in prose: for each node, the names of other graph entities
+(their rdfs:label or skos:altLabel) that appear in its rdfs:comment or
+editorial notes with no triple linking the two.
+
+A mention counts as linked when the closure holds a triple between the two
+nodes in either direction, or a path of two triples through a qualified
+node (a participation, a stake, a status change, a membership...) or a
+citation. Names are matched accent- and case-insensitively on word
+boundaries; names shorter than four characters, the macro-regions and the
+two sides' countries named in almost every note ("China") are not counted,
+because a note that says "Chinese" or "China" is not withholding a fact.
+
+A mention that an editor has looked at and judged not to be a fact the
+graph should hold is acknowledged with `gl:unlinkedMention "name"` on the
+node, with the reason in an editorial note; it is then reported as
+justified, not as missing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from rdflib import URIRef
+
+from goinglocal.namespaces import ID_BASE
+from goinglocal.store import KnowledgeGraph
+
+NOTES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX gl: <https://w3id.org/goinglocal/ontology#>
+SELECT DISTINCT ?node ?text WHERE {
+  GRAPH <https://w3id.org/goinglocal/id/graph/asserted> {
+    { ?node rdfs:comment ?text } UNION { ?node gl:editorialNote ?text } UNION { ?node gl:conflictNote ?text }
+    UNION { ?node gl:slipNote ?text } UNION { ?node gl:derivationNote ?text }
+  }
+}"""
+
+NAMES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX gl: <https://w3id.org/goinglocal/ontology#>
+SELECT DISTINCT ?node ?name WHERE {
+  GRAPH <https://w3id.org/goinglocal/id/graph/asserted> { { ?node rdfs:label ?name } UNION { ?node skos:altLabel ?name } }
+  ?node a ?type .
+  VALUES ?type { gl:Actor gl:Locality gl:Agreement gl:Project gl:Engagement gl:Mechanism gl:PolicyDocument }
+  FILTER NOT EXISTS { ?node a gl:MacroRegion }
+}"""
+
+LINKS = """
+PREFIX gl: <https://w3id.org/goinglocal/ontology#>
+SELECT DISTINCT ?a ?b WHERE {
+  { ?a ?p ?b . FILTER(isIRI(?b)) }
+  UNION
+  { ?a ?p ?x . ?x ?q ?b . FILTER(isIRI(?b))
+    { ?x a gl:QualifiedRelation } UNION { ?x a gl:Citation } UNION { FILTER(isBlank(?x)) } }
+}"""
+
+ACKNOWLEDGED = """
+PREFIX gl: <https://w3id.org/goinglocal/ontology#>
+SELECT ?node ?name WHERE { ?node gl:unlinkedMention ?name }"""
+
+# names that every other note contains and that say nothing about a missing fact
+COMMON = {"china", "people's republic of china", "prc", "latin america", "argentina", "chile", "brazil",
+          "mexico", "peru", "colombia", "panama", "costa rica", "united states"}
+
+
+def fold(text: str) -> str:
+    """Lower case, accents stripped, punctuation as spaces."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9']+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Mention:
+    node: URIRef
+    name: str
+    target: URIRef
+    acknowledged: bool
+
+
+def find_mentions(kg: KnowledgeGraph) -> list[Mention]:
+    _, name_rows = kg.select(NAMES)
+    names: dict[str, set[URIRef]] = {}
+    for row in name_rows:
+        key = fold(str(row["name"]))
+        if len(key) >= 4 and key not in COMMON and str(row["node"]).startswith(ID_BASE):
+            names.setdefault(key, set()).add(row["node"])
+    if not names:
+        return []
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
+    _, link_rows = kg.select(LINKS)
+    linked = {(r["a"], r["b"]) for r in link_rows} | {(r["b"], r["a"]) for r in link_rows}
+    _, ack_rows = kg.select(ACKNOWLEDGED)
+    acknowledged = {(r["node"], fold(str(r["name"]))) for r in ack_rows}
+    _, note_rows = kg.select(NOTES)
+    texts: dict[URIRef, list[str]] = {}
+    for row in note_rows:
+        texts.setdefault(row["node"], []).append(fold(str(row["text"])))
+    found: set[Mention] = set()
+    for node, chunks in texts.items():
+        for chunk in chunks:
+            for match in pattern.finditer(chunk):
+                key = match.group(1)
+                targets = names[key] - {node}
+                if not targets or any((node, t) in linked for t in targets):
+                    continue
+                target = min(targets)
+                found.add(Mention(node, key, target, (node, key) in acknowledged))
+    return sorted(found, key=lambda m: (str(m.node), m.name))
+
+
+def all_mentions_count(kg: KnowledgeGraph) -> int:
+    """Every (node, name) pair found in notes, linked or not: the denominator."""
+    _, name_rows = kg.select(NAMES)
+    keys = {fold(str(r["name"])) for r in name_rows}
+    keys = {k for k in keys if len(k) >= 4 and k not in COMMON}
+    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + r")\b")
+    _, note_rows = kg.select(NOTES)
+    pairs = set()
+    for row in note_rows:
+        for match in pattern.finditer(fold(str(row["text"]))):
+            pairs.add((row["node"], match.group(1)))
+    return len(pairs)
+
+
+def report(kg: KnowledgeGraph) -> str:
+    mentions = find_mentions(kg)
+    total = all_mentions_count(kg)
+    open_ = [m for m in mentions if not m.acknowledged]
+    lines = [f"{len(open_)} unlinked mentions of {total} names found in notes "
+             f"({100 * len(open_) / max(total, 1):.1f}%); {len(mentions) - len(open_)} acknowledged"]
+    for m in mentions:
+        mark = "ack " if m.acknowledged else "open"
+        lines.append(f"{mark} {kg.label(m.node)} <{m.node}> mentions '{m.name}' -> {kg.label(m.target)} <{m.target}>")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    from goinglocal.cli import _knowledge_graph, _layout
+    print(report(_knowledge_graph(_layout())), end="")
