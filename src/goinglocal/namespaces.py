@@ -36,3 +36,19 @@ class GL(DefinedNamespace):
     hasTopic: URIRef; partyTo: URIRef; activeIn: URIRef; eventPlace: URIRef; concernsPlace: URIRef; participatedIn: URIRef
     hasParticipant: URIRef; TechnologyProject: URIRef; SafeCityProject: URIRef; projectLocation: URIRef
     editorialNote: URIRef; conflictNote: URIRef; slipNote: URIRef; derivationNote: URIRef
+    # qualified relations (ontology/qualified.ttl)
+    QualifiedRelation: URIRef; Participation: URIRef; Bid: URIRef; StatusChange: URIRef; StakeTransaction: URIRef
+    Membership: URIRef; Item: URIRef; Claim: URIRef; Section: URIRef; ValueStatement: URIRef
+    FreeTradeAgreement: URIRef; Review: URIRef
+    qualifiedParticipation: URIRef; participant: URIRef; participantRole: URIRef; participantOffice: URIRef
+    representedPlace: URIRef; representedBody: URIRef; representedAt: URIRef; representedIn: URIRef
+    participationIn: URIRef; headcount: URIRef; hostedBy: URIRef; speaker: URIRef; signatory: URIRef
+    lender: URIRef; investor: URIRef; supplier: URIRef; bidder: URIRef; hasBid: URIRef; bidBy: URIRef; bidOutcome: URIRef
+    partOfProject: URIRef; hasComponent: URIRef; componentPlace: URIRef; statusHistory: URIRef; newStatus: URIRef
+    changedBy: URIRef; buyer: URIRef; seller: URIRef; stakeIn: URIRef; stakeTransaction: URIRef; sharePercent: URIRef
+    stakeholder: URIRef; operates: URIRef; stakePlace: URIRef; member: URIRef; hasMembership: URIRef
+    organization: URIRef; parentOrganization: URIRef; memberOf: URIRef; membershipKind: URIRef; membershipRole: URIRef
+    gave: URIRef; recipient: URIRef; donor: URIRef; claimKind: URIRef; claimedBy: URIRef; outcome: URIRef
+    inSection: URIRef; sectionOf: URIRef; sectionKind: URIRef; sectionOrder: URIRef; qualifiedValue: URIRef
+    ofProperty: URIRef; statedValue: URIRef; statedIn: URIRef; valueRank: URIRef; unlinkedMention: URIRef
+    partOfOrganization: URIRef; financier: URIRef; operator: URIRef; quantity: URIRef; about: URIRef
