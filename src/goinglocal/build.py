@@ -17,6 +17,7 @@ from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.reason import closure_for
+from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
 from goinglocal.store import KnowledgeGraph, inferred_only
 from goinglocal.validate import report_json, report_table, validate_dataset
@@ -32,6 +33,7 @@ class BuildSummary:
     warnings: int
     questions: int
     failed_checks: int
+    notes: str
     seconds: float
     from_cache: bool
 
@@ -42,6 +44,7 @@ class BuildSummary:
                 f"{' (closure from cache)' if self.from_cache else ''}\n"
                 f"  validation: {verdict}, {self.warnings} warnings; {checks}\n"
                 f"  questions answered: {self.questions}\n"
+                f"  notes: {self.notes} (reports/mentions.txt)\n"
                 f"  output: {self.out}/ (answers/index.md, reports/, graph/, stats.json) in {self.seconds:.1f} s\n")
 
 
@@ -107,6 +110,8 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "reports" / "validation.json", report_json(report))
         checks = run_checks(kg, layout)
         _write(staging / "reports" / "checks.txt", checks_text(checks))
+        notes = find_mentions(kg)
+        _write(staging / "reports" / "mentions.txt", report_text(kg, notes))
         stats = compute_stats(kg)
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
@@ -129,4 +134,4 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
     return BuildSummary(out=out, asserted=closure.asserted_triples, inferred=closure.inferred_triples,
                         conforms=report.conforms, violations=len(report.violations),
                         warnings=len(report.problems) - len(report.violations), questions=len(questions),
-                        failed_checks=failed, seconds=time.perf_counter() - started, from_cache=closure.from_cache)
+                        failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started, from_cache=closure.from_cache)

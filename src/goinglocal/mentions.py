@@ -80,58 +80,64 @@ class Mention:
     acknowledged: bool
 
 
-def find_mentions(kg: KnowledgeGraph) -> list[Mention]:
-    _, name_rows = kg.select(NAMES)
+@dataclass
+class MentionReport:
+    mentions: list[Mention]   # unlinked ones, open or acknowledged
+    total: int                # every (node, name) pair found in notes, linked or not
+
+    @property
+    def open(self) -> list[Mention]:
+        return [m for m in self.mentions if not m.acknowledged]
+
+    @property
+    def share(self) -> float:
+        return len(self.open) / self.total if self.total else 0.0
+
+    def headline(self) -> str:
+        return (f"{len(self.open)} unlinked mentions of {self.total} names found in notes ({100 * self.share:.1f}%); "
+                f"{len(self.mentions) - len(self.open)} acknowledged with gl:unlinkedMention")
+
+
+def _names(kg: KnowledgeGraph) -> tuple[dict[str, set[URIRef]], re.Pattern | None]:
+    _, rows = kg.select(NAMES)
     names: dict[str, set[URIRef]] = {}
-    for row in name_rows:
+    for row in rows:
         key = fold(str(row["name"]))
         if len(key) >= 4 and key not in COMMON and str(row["node"]).startswith(ID_BASE):
             names.setdefault(key, set()).add(row["node"])
     if not names:
-        return []
-    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
+        return names, None
+    return names, re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
+
+
+def find_mentions(kg: KnowledgeGraph) -> MentionReport:
+    names, pattern = _names(kg)
+    if pattern is None:
+        return MentionReport([], 0)
     _, link_rows = kg.select(LINKS)
     linked = {(r["a"], r["b"]) for r in link_rows} | {(r["b"], r["a"]) for r in link_rows}
     _, ack_rows = kg.select(ACKNOWLEDGED)
     acknowledged = {(r["node"], fold(str(r["name"]))) for r in ack_rows}
     _, note_rows = kg.select(NOTES)
-    texts: dict[URIRef, list[str]] = {}
-    for row in note_rows:
-        texts.setdefault(row["node"], []).append(fold(str(row["text"])))
+    pairs: set[tuple[URIRef, str]] = set()
     found: set[Mention] = set()
-    for node, chunks in texts.items():
-        for chunk in chunks:
-            for match in pattern.finditer(chunk):
-                key = match.group(1)
-                targets = names[key] - {node}
-                if not targets or any((node, t) in linked for t in targets):
-                    continue
-                target = min(targets)
-                found.add(Mention(node, key, target, (node, key) in acknowledged))
-    return sorted(found, key=lambda m: (str(m.node), m.name))
-
-
-def all_mentions_count(kg: KnowledgeGraph) -> int:
-    """Every (node, name) pair found in notes, linked or not: the denominator."""
-    _, name_rows = kg.select(NAMES)
-    keys = {fold(str(r["name"])) for r in name_rows}
-    keys = {k for k in keys if len(k) >= 4 and k not in COMMON}
-    pattern = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(keys, key=len, reverse=True)) + r")\b")
-    _, note_rows = kg.select(NOTES)
-    pairs = set()
     for row in note_rows:
+        node = row["node"]
         for match in pattern.finditer(fold(str(row["text"]))):
-            pairs.add((row["node"], match.group(1)))
-    return len(pairs)
+            key = match.group(1)
+            targets = names[key] - {node}
+            if not targets:
+                continue
+            pairs.add((node, key))
+            if any((node, t) in linked for t in targets):
+                continue
+            found.add(Mention(node, key, min(targets), (node, key) in acknowledged))
+    return MentionReport(sorted(found, key=lambda m: (str(m.node), m.name)), len(pairs))
 
 
-def report(kg: KnowledgeGraph) -> str:
-    mentions = find_mentions(kg)
-    total = all_mentions_count(kg)
-    open_ = [m for m in mentions if not m.acknowledged]
-    lines = [f"{len(open_)} unlinked mentions of {total} names found in notes "
-             f"({100 * len(open_) / max(total, 1):.1f}%); {len(mentions) - len(open_)} acknowledged"]
-    for m in mentions:
+def report_text(kg: KnowledgeGraph, result: MentionReport) -> str:
+    lines = [result.headline()]
+    for m in result.mentions:
         mark = "ack " if m.acknowledged else "open"
         lines.append(f"{mark} {kg.label(m.node)} <{m.node}> mentions '{m.name}' -> {kg.label(m.target)} <{m.target}>")
     return "\n".join(lines) + "\n"
@@ -139,4 +145,5 @@ def report(kg: KnowledgeGraph) -> str:
 
 if __name__ == "__main__":
     from goinglocal.cli import _knowledge_graph, _layout
-    print(report(_knowledge_graph(_layout())), end="")
+    graph = _knowledge_graph(_layout())
+    print(report_text(graph, find_mentions(graph)), end="")

@@ -1,0 +1,56 @@
+"""The mention check finds names of graph entities in notes that no triple
+backs, and the repository keeps such facts-in-prose under 5%."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from goinglocal.load import load_dataset
+from goinglocal.mentions import find_mentions, fold
+from goinglocal.namespaces import ID
+from goinglocal.reason import compute
+from goinglocal.store import KnowledgeGraph
+
+BASE = Path(__file__).parent / "shape_cases" / "_base.ttl"
+NOTES = """@base <https://w3id.org/goinglocal/id/> .
+@prefix gl:   <https://w3id.org/goinglocal/ontology#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<org/tt/north-power> rdfs:comment "Sold a share to East Bank; talks with the East government went nowhere."@en ;
+    gl:editorialNote "The Testland source also names the North Energy Plan."@en ;
+    gl:unlinkedMention "East government" .
+"""
+
+
+@pytest.fixture(scope="module")
+def report(layout, tmp_path_factory):
+    extra = tmp_path_factory.mktemp("notes") / "notes.ttl"
+    extra.write_text(NOTES)
+    kg = KnowledgeGraph(compute(load_dataset(layout, extra=[BASE, extra], include_repository=False)))
+    return find_mentions(kg)
+
+
+def test_names_are_folded_for_accents_case_and_punctuation():
+    assert fold("Bío-Bío, Región") == "bio bio region"
+
+
+def test_a_name_in_a_note_with_no_linking_triple_is_reported(report):
+    found = {(str(m.node).replace(str(ID), ""), m.name, m.acknowledged) for m in report.mentions}
+    # North Power and the North energy plan are linked only through the solar phase it operates: reported
+    assert ("org/tt/north-power", "north energy plan", False) in found
+    # the East government mention is acknowledged by the editor
+    assert ("org/tt/north-power", "east government", True) in found
+
+
+def test_a_name_linked_by_a_triple_is_not_reported(report):
+    # East bank bought into North Power (a stake transaction): linked through the qualified node
+    names = {m.name for m in report.mentions if str(m.node).endswith("org/tt/north-power")}
+    assert "east bank" not in names
+    assert report.total == 4  # east bank, east government, north energy plan, Testland (its home country)
+
+
+@pytest.mark.xfail(reason="TODO(lead): remove once the re-harvest branches are merged", strict=False)
+def test_repository_keeps_facts_in_prose_under_five_percent(kg):
+    result = find_mentions(kg)
+    assert result.share < 0.05, result.headline()
