@@ -4,30 +4,18 @@ table, CSV or JSON with readable labels (IRIs kept in *_iri columns)."""
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import json
 from dataclasses import dataclass
 
-from rdflib import Literal, URIRef
-from rdflib.namespace import RDFS, SKOS
+from rdflib import URIRef
 from rdflib.term import Node
 
 from goinglocal.errors import ParameterError
 from goinglocal.questions import Question, as_iri, literal_value
+from goinglocal.search import close_labels, exact_matches
 from goinglocal.store import KnowledgeGraph
 
-FIND_BY_LABEL = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?node WHERE {
-  ?node a ?class .
-  { ?node rdfs:label ?label } UNION { ?node skos:altLabel ?label }
-  FILTER(LCASE(STR(?label)) = LCASE(STR(?text)))
-}"""
-LABELS_OF_CLASS = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT DISTINCT ?label WHERE { ?node a ?class ; rdfs:label ?label }"""
 EXISTS = "SELECT ?p WHERE { ?node ?p ?o } LIMIT 1"
 
 
@@ -40,13 +28,13 @@ class Answer:
 
 
 def resolve_label(kg: KnowledgeGraph, param_name: str, cls: URIRef, text: str) -> URIRef:
-    _, rows = kg.select(FIND_BY_LABEL, {"class": cls, "text": Literal(text)})
-    nodes = sorted({r["node"] for r in rows if isinstance(r["node"], URIRef)})
+    """The one node of class cls whose label or alternative label matches
+    text, case-, accent- and punctuation-insensitive (goinglocal.search)."""
+    nodes = exact_matches(kg, cls, text)
     if len(nodes) == 1:
         return nodes[0]
     if not nodes:
-        _, labels = kg.select(LABELS_OF_CLASS, {"class": cls})
-        close = difflib.get_close_matches(text, sorted({str(r["label"]) for r in labels}), n=5, cutoff=0.6)
+        close = close_labels(kg, cls, text)
         hint = ("did you mean: " + "; ".join(close)) if close else "give an IRI, or run the question with no parameter to see its default"
         raise ParameterError(f"{param_name}={text!r}: nothing of type {kg.label(cls)} has that label", hint)
     listing = "\n".join(f"    {kg.label(n)}  <{n}>" for n in nodes)
@@ -128,22 +116,27 @@ def to_json(answer: Answer, columns: list[str], rows: list[dict[str, str]]) -> s
                        "columns": columns, "rows": rows}, ensure_ascii=False, indent=1) + "\n"
 
 
-def to_table(columns: list[str], rows: list[dict[str, str]], max_width: int = 60) -> str:
+def to_table(columns: list[str], rows: list[dict[str, str]], max_width: int = 60,
+             uncut: set[str] | frozenset[str] = frozenset()) -> str:
+    """A plain-text table; cells longer than max_width end in '…' (0 or less:
+    never cut; columns in uncut are never cut either)."""
     shown = [c for c in columns if not c.endswith("_iri")]
-    def cut(text: str) -> str:
-        return text if len(text) <= max_width else text[: max_width - 1] + "…"
-    widths = {c: max([len(c)] + [len(cut(r[c])) for r in rows]) for c in shown}
+    def cut(text: str, column: str) -> str:
+        if max_width <= 0 or column in uncut or len(text) <= max_width:
+            return text
+        return text[: max_width - 1] + "…"
+    widths = {c: max([len(c)] + [len(cut(r[c], c)) for r in rows]) for c in shown}
     lines = ["  ".join(c.ljust(widths[c]) for c in shown).rstrip(),
              "  ".join("-" * widths[c] for c in shown)]
-    lines += ["  ".join(cut(r[c]).ljust(widths[c]) for c in shown).rstrip() for r in rows]
+    lines += ["  ".join(cut(r[c], c).ljust(widths[c]) for c in shown).rstrip() for r in rows]
     lines.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
     return "\n".join(lines) + "\n"
 
 
-def render(kg: KnowledgeGraph, answer: Answer, fmt: str) -> str:
+def render(kg: KnowledgeGraph, answer: Answer, fmt: str, width: int = 60) -> str:
     columns, rows = records(kg, answer)
     if fmt == "csv":
         return to_csv(columns, rows)
     if fmt == "json":
         return to_json(answer, columns, rows)
-    return to_table(columns, rows)
+    return to_table(columns, rows, max_width=width)

@@ -70,11 +70,43 @@ def cmd_ask(args) -> int:
     raw = parse_param_args(args.param or [])
     if args.endpoint:
         from goinglocal.remote import ask_remote
-        sys.stdout.write(ask_remote(args.endpoint, question, raw, args.format, layout))
+        sys.stdout.write(ask_remote(args.endpoint, question, raw, args.format, layout, width=args.width))
         return 0
     kg = _knowledge_graph(layout)
     answer = answers.run(kg, question, raw, reasoning=not args.asserted_only)
-    sys.stdout.write(answers.render(kg, answer, args.format))
+    sys.stdout.write(answers.render(kg, answer, args.format, width=args.width))
+    return 0
+
+
+def cmd_search(args) -> int:
+    from goinglocal.answers import to_table
+    from goinglocal.search import search
+    kg = _knowledge_graph(_layout())
+    found = search(kg, args.text, type=args.type)
+    if args.format == "json":
+        import json
+        sys.stdout.write(json.dumps(found, ensure_ascii=False, indent=1) + "\n")
+        return 0
+    rows = [{"label": e["label"], "type": "; ".join(t["label"] for t in e["types"]), "home country": e["country"],
+             "IRI": e["iri"]} for e in found[: args.limit or None]]
+    sys.stdout.write(to_table(["label", "type", "home country", "IRI"], rows, max_width=args.width,
+                              uncut={"IRI"}))
+    if args.limit and len(found) > args.limit:
+        print(f"{len(found) - args.limit} more; --limit 0 shows all")
+    return 0
+
+
+def cmd_profile(args) -> int:
+    from goinglocal import profile
+    from goinglocal.search import resolve_entity
+    kg = _knowledge_graph(_layout())
+    data = profile.entity_profile(kg, resolve_entity(kg, args.entity))
+    if args.format == "json":
+        sys.stdout.write(profile.to_json(data))
+    elif args.format == "md":
+        sys.stdout.write(profile.to_markdown(data))
+    else:
+        sys.stdout.write(profile.to_table(data, width=args.width))
     return 0
 
 
@@ -134,7 +166,22 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=FORMATS, default="table")
     p.add_argument("--endpoint", metavar="URL", help="ask a remote SPARQL endpoint instead of the local graph")
     p.add_argument("--asserted-only", action="store_true", help="answer without reasoning, to see what the closure adds")
+    p.add_argument("--width", type=int, default=60, metavar="N", help="cut table cells at N characters (0 = never)")
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("search", help="find entities by label or alternative label (accents and case ignored)")
+    p.add_argument("text")
+    p.add_argument("--type", metavar="CLASS", help="only this class (Province, gl:Company, Engagement, ...; subclasses included)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--limit", type=int, default=25, help="rows shown in the table (0 = all; default 25)")
+    p.add_argument("--width", type=int, default=60, metavar="N", help="cut table cells at N characters (0 = never)")
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("profile", help="everything about one entity: facts, roles by year, what happened inside it, figures, citations")
+    p.add_argument("entity", help="a label (as for ask parameters) or an IRI")
+    p.add_argument("--format", choices=("table", "json", "md"), default="table")
+    p.add_argument("--width", type=int, default=60, metavar="N", help="cut table cells at N characters (0 = never)")
+    p.set_defaults(func=cmd_profile)
 
     p = sub.add_parser("check", help="run the quality-check queries (queries/qc); exit 1 if any returns rows")
     p.set_defaults(func=cmd_check)

@@ -208,9 +208,9 @@ def run_remote(endpoint: str, question: Question, raw_params: dict[str, str] | N
 
 
 def ask_remote(endpoint: str, question: Question, raw_params: dict[str, str], fmt: str,
-               layout: Layout | None = None) -> str:
+               layout: Layout | None = None, width: int = 60) -> str:
     if not re.match(r"https?://", endpoint):
         raise EndpointError(f"{endpoint!r} is not an http(s) URL",
                             "give the endpoint's URL, e.g. --endpoint http://127.0.0.1:7878/query")
     graph, answer = run_remote(endpoint, question, raw_params)
-    return answers.render(graph, answer, fmt)  # type: ignore[arg-type]
+    return answers.render(graph, answer, fmt, width=width)  # type: ignore[arg-type]
