@@ -149,3 +149,10 @@ def test_search_and_profile_commands(cli):
     assert out.returncode == 2 and "ambiguous" in out.stderr and "Traceback" not in out.stderr
     out = cli("profile", "place/cl/biobio", "--format", "json")
     assert out.returncode == 0 and json.loads(out.stdout)["label"] == "Biobío"
+
+
+def test_table_width_cuts_at_n_and_zero_never_cuts():
+    long = "x" * 80
+    assert "x" * 59 + "…" in answers.to_table(["a"], [{"a": long}])
+    assert "x" * 19 + "…" in answers.to_table(["a"], [{"a": long}], max_width=20)
+    assert long in answers.to_table(["a"], [{"a": long}], max_width=0)

@@ -77,6 +77,15 @@ def run(kg: KnowledgeGraph, question: Question, raw: dict[str, str] | None = Non
     return Answer(question, bindings, variables, rows)
 
 
+def parameters_text(kg: KnowledgeGraph, answer: Answer) -> str:
+    """The parameters an answer was computed with, as 'name = label <iri>'
+    (or 'name = value' for literals), separated by '; '."""
+    parts = []
+    for name, term in answer.bindings.items():
+        parts.append(f"{name} = {kg.label(term)} <{term}>" if isinstance(term, URIRef) else f"{name} = {term}")
+    return "; ".join(parts)
+
+
 def records(kg: KnowledgeGraph, answer: Answer) -> tuple[list[str], list[dict[str, str]]]:
     """Flatten an answer: labels in the named column, IRIs in <name>_iri."""
     iri_vars = {v for v in answer.variables if any(isinstance(r.get(v), URIRef) for r in answer.rows)}

@@ -117,14 +117,16 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
-                 "| question | family | needs | rows | summary |", "| --- | --- | --- | ---: | --- |"]
+                 "| question | parameters used | family | needs | rows | summary |",
+                 "| --- | --- | --- | --- | ---: | --- |"]
         for name, question in sorted(questions.items()):
             answer = answers.run(kg, question)
             columns, rows = answers.records(kg, answer)
             _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
             _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
             needs = "reasoning" if question.needs_reasoning else "asserted"
-            index.append(f"| [{name}]({name}.csv) | {question.family} | {needs} | {len(rows)} | {question.summary} |")
+            used = answers.parameters_text(kg, answer).replace("|", "\\|") or "none"
+            index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         swap_in(staging, out)
     except BaseException:
