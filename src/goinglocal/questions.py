@@ -34,7 +34,8 @@ PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s+(?P<kind>\S+)(?:\s*=\s*(?P<defaul
 IRI_UNSAFE = re.compile(r'[\s<>"{}|^`\\]')
 LITERAL_KINDS = {"xsd:string": XSD.string, "xsd:integer": XSD.integer, "xsd:gYear": XSD.gYear,
                  "xsd:date": XSD.date, "xsd:decimal": XSD.decimal}
-PREFIXES = {"gl:": ONTOLOGY_BASE, "skos:": "http://www.w3.org/2004/02/skos/core#"}
+PREFIXES = {"gl:": ONTOLOGY_BASE, "skos:": "http://www.w3.org/2004/02/skos/core#",
+            "owl:": "http://www.w3.org/2002/07/owl#"}
 
 
 @dataclass(frozen=True)
@@ -135,10 +136,14 @@ def literal_value(param: Param, raw: str) -> Literal:
 
 
 def as_iri(raw: str) -> URIRef | None:
-    """An IRI written as <...>, http(s)://..., or relative to the id base
-    (place/ar/jujuy); None when the text is meant as a label."""
+    """An IRI written as <...>, http(s)://..., prefixed (gl:Delegation), or
+    relative to the id base (place/ar/jujuy); None when the text is meant as
+    a label."""
     text = raw[1:-1] if raw.startswith("<") and raw.endswith(">") else raw
-    if text.startswith(("http://", "https://", "urn:")):
+    prefix = next((p for p in PREFIXES if text.startswith(p) and re.fullmatch(r"[A-Za-z][\w-]*", text[len(p):])), None)
+    if prefix:  # gl:Delegation, skos:Concept
+        iri = PREFIXES[prefix] + text[len(prefix):]
+    elif text.startswith(("http://", "https://", "urn:")):
         iri = text
     elif re.fullmatch(r"[a-z]+(/[a-z0-9-]+)+", text):
         iri = ID_BASE + text
