@@ -156,3 +156,10 @@ def test_table_width_cuts_at_n_and_zero_never_cuts():
     assert "x" * 59 + "…" in answers.to_table(["a"], [{"a": long}])
     assert "x" * 19 + "…" in answers.to_table(["a"], [{"a": long}], max_width=20)
     assert long in answers.to_table(["a"], [{"a": long}], max_width=0)
+
+
+def test_inferred_located_in_cites_the_place_not_the_projects_in_it(kg):
+    quiaca = entity_profile(kg, ID + "place/ar/jujuy/la-quiaca")
+    argentina = next(f for f in quiaca["facts"] if f["property_label"] == "located in" and f["value"] == "Argentina")
+    assert argentina["inferred"] is True
+    assert [c["iri"] for c in argentina["citations"]] == [ID + "source/reference-places/cities"]

@@ -92,6 +92,9 @@ CITATIONS = PREFIXES + """SELECT ?c ?source ?footnote ?url ?locator WHERE {
 }"""
 SUBPROPERTIES = PREFIXES + """SELECT ?sub ?super WHERE { ?sub rdfs:subPropertyOf ?super .
   FILTER(isIRI(?sub) && isIRI(?super) && ?sub != ?super) }"""
+# inferred properties whose value comes from another node pointing at this one
+FROM_OTHERS = {GL + p for p in ("activeIn", "participatedIn", "partyTo", "facilitated", "heldPost", "governedBy",
+                                "hasMembership", "memberOf", "stakeholder", "operates", "resultOf", "stakeTransaction")}
 INVERSE_NAMES = {GL + "locatedIn": "contains", GL + "homePlace": "home place of", GL + "governs": "governed by",
                  GL + "partOfOrganization": "has part", GL + "basedIn": "base of", GL + "twinnedWith": "twinned with",
                  GL + "about": "subject of", GL + "partner": "partner in"}
@@ -191,11 +194,13 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
     for r in kg.select(SUPPORT, bind)[1]:
         support[str(r["v"])].add(str(r["n"]))
 
-    def fact_cites(value_iri: str | None, inferred: bool) -> list[dict]:
-        """An asserted fact rests on the node's evidence; an inferred one on
-        the evidence of the events, agreements, projects or posts that led to
-        it (the node's own evidence when none does)."""
-        if inferred and value_iri and support.get(value_iri):
+    def fact_cites(prop: str, value_iri: str | None, inferred: bool) -> list[dict]:
+        """An asserted fact rests on the node's evidence; one the closure
+        derives from other nodes pointing at this one (active in a place, held
+        a post) on the evidence of those events, agreements, projects or
+        posts; one derived from the node's own facts (a transitive located
+        in) on the node's evidence."""
+        if inferred and prop in FROM_OTHERS and value_iri and support.get(value_iri):
             found = {c["iri"]: c for n in support[value_iri] for c in cites(n)}
             return [found[k] for k in sorted(found)]
         return node_cites
@@ -213,7 +218,7 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
         value, value_iri = _value(kg, r["o"])
         inferred = r["asserted"] is None or str(r["asserted"]) != "true"
         facts.append({"property": prop, "property_label": kg.label(r["p"]), "value": value, "value_iri": value_iri,
-                      "inferred": inferred, "citations": fact_cites(value_iri, inferred)})
+                      "inferred": inferred, "citations": fact_cites(prop, value_iri, inferred)})
     for r in kg.select(INCOMING, bind)[1]:
         prop = str(r["p"])
         facts.append({"property": prop, "property_label": INVERSE_NAMES.get(prop, f"inverse of {kg.label(r['p'])}"),
