@@ -22,7 +22,7 @@ def test_build_writes_every_output(layout, kg, tmp_path):
         assert (out / "answers" / f"{name}.csv").read_text(encoding="utf-8") == question.expected_csv.read_text(encoding="utf-8")
     index = (out / "answers" / "index.md").read_text(encoding="utf-8")
     assert all(f"[{name}]({name}.csv)" in index for name in questions)
-    assert "| [place-projects](place-projects.csv) | place = Jujuy <https://w3id.org/goinglocal/id/place/ar/jujuy> |" in index
+    assert "| [place-partners](place-partners.csv) | place = Jujuy <https://w3id.org/goinglocal/id/place/ar/jujuy> |" in index
     for path in ("graph/asserted.ttl", "graph/closure.nt", "graph/inferred.nt", "reports/validation.txt",
                  "reports/validation.json", "reports/checks.txt", "stats.json"):
         assert (out / path).stat().st_size > 0, path

@@ -58,6 +58,11 @@ ROLES = PREFIXES + """SELECT ?n ?p ?date ?asserted WHERE {
   OPTIONAL { ?n gl:date|gl:startDate ?date }
   BIND(EXISTS { GRAPH """ + ASSERTED + """ { ?n ?p ?node } } AS ?asserted)
 }"""
+# roles stated on qualified participations (host, speaker, signatory, attendee ...)
+QUALIFIED_ROLES = PREFIXES + """SELECT ?n ?role ?date WHERE {
+  ?n gl:qualifiedParticipation ?q . ?q gl:participant ?node ; gl:participantRole ?role .
+  OPTIONAL { ?n gl:date|gl:startDate ?date }
+}"""
 # what concerns a place, and through which asserted link (the host place,
 # the site, a party, a participant's home) at which place inside it
 INSIDE = PREFIXES + """SELECT ?n ?date ?via ?where ?actor WHERE {
@@ -238,6 +243,13 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
         n = str(r["n"])
         slot = role_rows.setdefault(n, {"props": {}, "dates": set()})
         slot["props"][str(r["p"])] = r["asserted"] is not None and str(r["asserted"]) == "true"
+        if r["date"] is not None:
+            slot["dates"].add(str(r["date"]))
+    for r in kg.select(QUALIFIED_ROLES, bind)[1]:
+        n = str(r["n"])
+        slot = role_rows.setdefault(n, {"props": {}, "dates": set()})
+        slot["props"][str(r["role"])] = True
+        slot["props"].pop(GL + "hasParticipant", None)  # derived from the participation: the role says more
         if r["date"] is not None:
             slot["dates"].add(str(r["date"]))
     roles = []
