@@ -48,3 +48,5 @@ def test_bad_input(name, results):
     assert result.returncode == case["exit"], f"exit {result.returncode}, expected {case['exit']}\n{message[-3000:]}"
     missing = [w for w in case["words"] if w not in message]
     assert missing == [], f"missing {missing} in:\n{message[-3000:]}"
+    present = [w for w in case.get("absent", []) if w in message]
+    assert present == [], f"{present} should not be in:\n{message[-3000:]}"

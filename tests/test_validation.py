@@ -60,3 +60,16 @@ def test_repository_data_conforms(layout, kg):
     report = validate_dataset(dataset, layout, closure_errors=kg.closure.errors)
     violations = [f"{p.file} {p.node_iri} {p.property}: {p.message}" for p in report.violations]
     assert violations == []
+
+
+def test_not_recorded_with_a_note_clears_the_warning(layout, tmp_path):
+    """A gap the sources leave open is acknowledged with gl:notRecorded and
+    an editorial note, and then no longer warned about."""
+    case = (CASES / "NotRecordedExplained.ttl").read_text(encoding="utf-8")
+    explained = tmp_path / "explained.ttl"
+    explained.write_text(case.replace("gl:notRecorded gl:heldIn ;",
+                                      'gl:notRecorded gl:heldIn ; gl:editorialNote "No place in the source."@en ;'),
+                         encoding="utf-8")
+    assert validate_files(layout, BASE, explained).problems == []
+    unexplained = validate_files(layout, BASE, CASES / "EngagementWhere.ttl")
+    assert [p.shape for p in unexplained.problems] == ["gls:EngagementWhere"]

@@ -138,6 +138,21 @@ def cmd_link(args) -> int:
     return run_link(_layout(), args)
 
 
+def cmd_diff(args) -> int:
+    from goinglocal.diff import compute_diff, report_json, report_text
+    diff = compute_diff(_layout(), args.against)
+    sys.stdout.write(report_json(diff) if args.format == "json" else report_text(diff, args.limit))
+    return 0
+
+
+def cmd_expected(args) -> int:
+    from goinglocal import expected
+    kg, questions = expected.load(_layout())
+    if args.action == "check":
+        return expected.run_check(kg, questions)
+    return expected.run_update(kg, questions, args.names, args.all, args.yes)
+
+
 def cmd_serve(args) -> int:
     from goinglocal.serve import run_serve
     return run_serve(_layout(), args)
@@ -199,6 +214,26 @@ def parser() -> argparse.ArgumentParser:
                    help="also query a live SPARQL endpoint (default: Wikidata's)")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.set_defaults(func=cmd_link)
+
+    p = sub.add_parser("diff", help="what the working tree changes against a git ref: triples and every question's rows")
+    p.add_argument("--against", metavar="REF", default="HEAD", help="a commit, branch or tag (default: HEAD)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--limit", type=int, default=50, metavar="N",
+                   help="triples shown per section in the text report (0: all; default 50)")
+    p.set_defaults(func=cmd_diff)
+
+    p = sub.add_parser("expected", help="compare answers with queries/expected/*.csv, and rewrite the ones you name",
+                       description="Expected answers: `check` lists the files that differ from the current answers "
+                                   "(exit 1 if any); `update NAME ...` shows each one's rows added and removed and "
+                                   "rewrites those files (asks first unless --yes).")
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+    q = actions.add_parser("check", help="list the expected files that are out of date; writes nothing (exit 1 if any)")
+    q.set_defaults(func=cmd_expected)
+    q = actions.add_parser("update", help="show the rows that change and rewrite the named expected files")
+    q.add_argument("names", nargs="*", metavar="NAME", help="questions whose answers changed on purpose")
+    q.add_argument("--all", action="store_true", help="every question whose answer differs")
+    q.add_argument("--yes", action="store_true", help="write without asking")
+    q.set_defaults(func=cmd_expected)
 
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
     p.add_argument("--host", default="127.0.0.1")

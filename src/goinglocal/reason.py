@@ -22,6 +22,7 @@ import owlrl
 from rdflib import Graph, Literal, Namespace
 from rdflib.namespace import OWL, RDF
 
+from goinglocal import lexical
 from goinglocal.load import load_dataset, Dataset
 from goinglocal.paths import Layout
 
@@ -39,8 +40,15 @@ def owlrl_closure(asserted: Graph) -> tuple[Graph, list[str]]:
     """Return (closure, inconsistency messages). The input graph is not touched."""
     closure = Graph()
     closure += asserted
+    # owlrl raises on a literal outside its datatype's lexical space ("1,281"^^xsd:decimal);
+    # validation reports those, so they are set aside while it reasons and kept as asserted
+    ill_formed = [t for t in closure if isinstance(t[2], Literal) and lexical.check(t[2]) is not None]
+    for triple in ill_formed:
+        closure.remove(triple)
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False,
                            datatype_axioms=False).expand(closure)
+    for triple in ill_formed:
+        closure.add(triple)
     closure, errors = clean_closure(closure)
     drop_relexicalised_literals(asserted, closure)
     return closure, errors

@@ -1,11 +1,10 @@
 """Validation: SHACL shapes (pySHACL) over the asserted data plus the
-ontology, a vocabulary check for terms the ontology does not define, and the
-OWL-RL consistency of the closure. The report is a list of rows that name the
+ontology, the strict checks of strict.py (undefined terms and IRIs, missing
+citations, ill-formed literals), and the OWL-RL consistency of the closure. The report is a list of rows that name the
 file, the node, the property and what to fix."""
 
 from __future__ import annotations
 
-import difflib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -146,33 +145,6 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
     return problems
 
 
-def vocabulary_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
-    """Terms in the gl: namespace that the ontology does not define: an unknown
-    class is a violation (nothing would check the node), an unknown property a
-    warning; both suggest the closest known terms."""
-    known = {t for t in dataset.ontology.subjects() if isinstance(t, URIRef) and str(t).startswith(ONTOLOGY_BASE)}
-    names = sorted(str(t)[len(ONTOLOGY_BASE):] for t in known)
-    problems = []
-    seen: set[tuple[Node, Node]] = set()
-    for s, p, o in dataset.instances:
-        for term, is_class in ((p, False), (o if p == RDF.type else None, True)):
-            if not isinstance(term, URIRef) or not str(term).startswith(ONTOLOGY_BASE) or term in known:
-                continue
-            if (s, term) in seen:
-                continue
-            seen.add((s, term))
-            local = str(term)[len(ONTOLOGY_BASE):]
-            close = difflib.get_close_matches(local, names, n=3, cutoff=0.6)
-            hint = f" Did you mean {', '.join('gl:' + c for c in close)}?" if close else ""
-            kind = "class" if is_class else "property"
-            problems.append(Problem(
-                severity="Violation" if is_class else "Warning", file=_where(dataset, layout, s),
-                node=_label(dataset.instances, s), node_iri=str(s), property="rdf:type" if is_class else f"gl:{local}",
-                message=f"gl:{local} is not a {kind} of the ontology (ontology/*.ttl).{hint}",
-                shape="vocabulary", value=f"gl:{local}"))
-    return problems
-
-
 def duplicate_label_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
     """Two instances with the same label (ignoring case) and the same asserted
     gl: type are probably one thing minted twice."""
@@ -253,12 +225,13 @@ def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str]
     """All checks. With `focus` (the nodes of files the user named), only
     problems of those nodes are reported: the rest of the repository is
     checked by `goinglocal validate` with no paths."""
+    from goinglocal.strict import overrule, strict_problems
     shapes = load_shapes(layout)
-    problems = vocabulary_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
+    problems = strict_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
     problems += consistency_problems(dataset, layout, closure_errors)
     if focus is not None:
         problems = [p for p in problems if any(URIRef(i) in focus for i in p.node_iri.split())]
-    problems += shacl_problems(dataset, layout, shapes, focus)
+    problems = overrule(problems + shacl_problems(dataset, layout, shapes, focus))
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     problems.sort(key=lambda p: (order.get(p.severity, 3), p.file, p.node, p.property, p.message))
     return Report(problems, len(dataset.files), len(dataset.asserted()))
