@@ -96,7 +96,7 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
     closure = closure_for(layout)
     kg = KnowledgeGraph(closure)
     dataset = load_dataset(layout)
-    report = validate_dataset(dataset, layout, closure_errors=closure.errors)
+    report = validate_dataset(dataset, layout, closure_errors=closure.errors, asserted_nt=closure.asserted_nt)
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
