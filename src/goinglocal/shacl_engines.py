@@ -49,7 +49,7 @@ SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 RUDOF_FEATURES = {SH[t] for t in (
     "targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "property", "path", "alternativePath",
     "minCount", "maxCount", "class", "in", "pattern", "languageIn", "hasValue", "or", "sparql", "select",
-    "prefixes", "message", "severity", "name", "description", "order", "group")}
+    "prefixes", "message", "severity", "name", "description", "order", "group", "inversePath")}
 # handled here before rudof sees the shape
 SPARQL_TARGET = SH.target
 # the predicates of a shape's own subgraph that are not constraints
@@ -66,11 +66,17 @@ def default_engine() -> str:
 
 
 @dataclass(frozen=True)
+class Inverse:
+    """sh:inversePath of an IRI."""
+    iri: URIRef
+
+
+@dataclass(frozen=True)
 class ShaclResult:
     severity: str                       # Violation | Warning | Info
     shape: Node                         # the top-level shape (a property shape's node shape)
     focus: Node
-    path: Node | tuple[Node, ...] | None  # a tuple for an alternative path
+    path: Node | Inverse | tuple[Node | Inverse, ...] | None  # a tuple for an alternative path
     value: Node | None
     component: URIRef
     message: str
@@ -280,7 +286,9 @@ def validate(shapes: Graph, data: Data, engine: str | None = None) -> list[Shacl
         for r in reference:  # each on the triples it can see
             graph = data.graph if r.predicates is None else data.projection(r.predicates)
             results += _pyshacl(shapes, _subgraph(shapes, [r], data), graph)
-    return results
+    # rudof reports a SPARQL constraint's result once per solution, pySHACL
+    # once per distinct ($this, ?value): one row per distinct result
+    return list(dict.fromkeys(results))
 
 
 def _path_iris(shapes: Graph, shape: Node) -> set[URIRef]:
@@ -395,14 +403,20 @@ def _pyshacl(shapes: Graph, subset: Graph, data: Graph) -> list[ShaclResult]:
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         source = report.value(r, SH.sourceShape)
-        path = report.value(r, SH.resultPath)
-        if isinstance(path, BNode) and (alt := report.value(path, SH.alternativePath)) is not None:
-            path = tuple(Collection(report, alt))
         out.append(ShaclResult(
             severity=SEVERITY.get(report.value(r, SH.resultSeverity), "Violation"), shape=_owner(shapes, source),
-            focus=report.value(r, SH.focusNode), path=path, value=report.value(r, SH.value),
+            focus=report.value(r, SH.focusNode), path=_graph_path(report, report.value(r, SH.resultPath)), value=report.value(r, SH.value),
             component=report.value(r, SH.sourceConstraintComponent), message=message(shapes, source)))
     return out
+
+
+def _graph_path(graph: Graph, path: Node | None):
+    if isinstance(path, BNode):
+        if (alt := graph.value(path, SH.alternativePath)) is not None:
+            return tuple(_graph_path(graph, p) for p in Collection(graph, alt))
+        if (inverse := graph.value(path, SH.inversePath)) is not None:
+            return Inverse(inverse)
+    return path
 
 
 def _rudof(shapes: Graph, subset: Graph, data: Data) -> list[ShaclResult]:
@@ -450,8 +464,13 @@ def _term(text: str) -> Node:
 
 
 def _rudof_path(text: str | None):
+    """rudof prints an alternative path as (a | b) and an inverse one as ^(a)."""
     if not text:
         return None
+    text = text.strip()
+    if text.startswith("^"):
+        inner = text[1:]
+        return Inverse(_term(inner[1:-1] if inner.startswith("(") else inner))
     if text.startswith("(") and "|" in text:
-        return tuple(_term(p.strip()) for p in text[1:-1].split("|"))
+        return tuple(_rudof_path(p) for p in text[1:-1].split("|"))
     return _term(text)

@@ -20,7 +20,7 @@ from goinglocal.load import Dataset, load_graphs
 from goinglocal.namespaces import ONTOLOGY_BASE
 from goinglocal.paths import Layout
 from goinglocal.reason import compute, owlrl_closure
-from goinglocal.shacl_engines import Data, validate as run_shapes
+from goinglocal.shacl_engines import Data, Inverse, validate as run_shapes
 
 
 @dataclass
@@ -84,10 +84,12 @@ def _short(term: Node | None) -> str:
     return text
 
 
-def _path_text(path: Node | tuple[Node, ...] | None) -> str:
-    """A readable SHACL path: gl:a, or gl:a|gl:b for an alternative path."""
+def _path_text(path) -> str:
+    """A readable SHACL path: gl:a, ^gl:a for an inverse path, gl:a|gl:b for an alternative path."""
     if isinstance(path, tuple):
-        return "|".join(_short(p) for p in path)
+        return "|".join(_path_text(p) for p in path)
+    if isinstance(path, Inverse):
+        return "^" + _short(path.iri)
     if isinstance(path, URIRef) or path is None:
         return _short(path)
     return "(path)"
