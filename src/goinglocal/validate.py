@@ -245,19 +245,21 @@ def named_closure_errors(dataset: Dataset, layout: Layout, named_files: list[Pat
 
 
 def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str] | None = None,
-                     focus: set[Node] | None = None, asserted_nt: bytes | None = None) -> Report:
+                     focus: set[Node] | None = None, asserted_nt: bytes | None = None,
+                     shacl: list[Problem] | None = None) -> Report:
     """All checks. With `focus` (the nodes of files the user named), only
     problems of those nodes are reported: the rest of the repository is
-    checked by `goinglocal validate` with no paths."""
-    shapes = load_shapes(layout)
+    checked by `goinglocal validate` with no paths. `shacl`: the shapes'
+    problems, when the caller has them (goinglocal.incremental)."""
     problems = vocabulary_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
     problems += consistency_problems(dataset, layout, closure_errors)
     if focus is not None:
         problems = [p for p in problems if any(URIRef(i) in focus for i in p.node_iri.split())]
-    problems += shacl_problems(dataset, layout, shapes, focus, asserted_nt)
+    problems += shacl if shacl is not None else shacl_problems(dataset, layout, load_shapes(layout), focus, asserted_nt)
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     problems.sort(key=lambda p: (order.get(p.severity, 3), p.file, p.node, p.property, p.message))
-    return Report(problems, len(dataset.files), len(dataset.asserted()))
+    triples = len(dataset.ontology) + sum(1 for t in dataset.instances if t not in dataset.ontology)
+    return Report(problems, len(dataset.files), triples)
 
 
 def report_table(report: Report) -> str:
