@@ -66,8 +66,12 @@ SELF = str(Path(__file__).resolve())  # workers are this script run again with -
 
 # --- driver ----------------------------------------------------------------
 
+STAGE_FILES = {None: "stage", "validation": "validation-stage", "reference": "reference-stage", "edit": "edit-stage"}
+QUESTION_TARGET = 2.0  # seconds: no question may take longer at 10x
+
+
 def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage: str | None = None) -> dict:
-    prefix = "validation-stage" if stage else "stage"
+    prefix = STAGE_FILES[stage]
     status = out / f"{prefix}-{pipeline}-{Path(data).stem}.json"
     status.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -97,13 +101,23 @@ def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage
     return result
 
 
-def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, validation_limit: float) -> dict:
+def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, validation_limit: float,
+                 reference: bool = False, edit: bool = False) -> dict:
     r = run_one(pipeline, data, out, root, limit)
     if pipeline != "naive":
         v = run_one(pipeline, data, out, root, validation_limit, stage="validation")
         r.update({k: v[k] for k in ("validation", "validation_parse", "conforms", "validation_results",
                                     "shapes_firing") if k in v})
         r.update(validation_peak_mb=v["peak_mb"], validation_finished=v["finished"], validation_note=v["note"])
+    if pipeline == "project" and reference:  # pySHACL on the same data, to compare results
+        v = run_one(pipeline, data, out, root, validation_limit, stage="reference")
+        r.update(reference_validation=v.get("validation"), reference_peak_mb=v["peak_mb"],
+                 reference_finished=v["finished"], reference_note=v["note"])
+    if pipeline == "project" and edit:  # goinglocal build cold, one file edited, build again
+        v = run_one(pipeline, data, out, root, limit, stage="edit")
+        r.update({k: v[k] for k in ("cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu",
+                                    "edit_incremental", "edit_revalidated") if k in v})
+        r.update(edit_peak_mb=v["peak_mb"], edit_note=v["note"])
     return r
 
 
@@ -140,7 +154,8 @@ def table(results: dict, scales: list[int], limit: float) -> str:
             lines.append(f"| {k}x | {p} | " + " | ".join(fmt(r.get(s)) for s in STAGES)
                          + f" | {fmt(cold)} | {r['peak_mb']:.0f} | {vpeak} | {status} |")
     lines += ["", "*cold build = parse + closure + validation + questions. The project's validation "
-              "time includes its own rdflib parse (pyshacl needs an rdflib graph).",
+              "is goinglocal.shacl_engines (rudof; shapes it cannot run on pySHACL) reading the N-Triples; "
+              "the naive pipeline's is pySHACL on its rdflib graph.",
               "naive ask = parse + owlrl + the one question on rdflib (from the stages above, not run twice); "
               "project ask = warm: the cached closure N-Triples into Oxigraph + one question, rendered.", ""]
     lines += ratios(results, scales)
@@ -159,11 +174,73 @@ def ratios(results: dict, scales: list[int]) -> list[str]:
             out.append(f"- {k}x answers identical naive vs project: {results[f'{k}x']['same_answers']}")
         if "same_validation" in results.get(f"{k}x", {}):
             out.append(f"- {k}x validation results identical naive vs project: {results[f'{k}x']['same_validation']}")
+        entry = results.get(f"{k}x", {})
+        if "validation_identical_to_pyshacl" in entry:
+            out.append(f"- {k}x project validation (rudof) identical to pySHACL on the same data: "
+                       f"{entry['validation_identical_to_pyshacl']} ({entry['validation_compared']}; pySHACL took "
+                       f"{fmt(p.get('reference_validation'))} s, {fmt(p.get('reference_peak_mb'))} MB)")
+        if "slowest_question" in entry:
+            name, seconds = entry["slowest_question"]
+            verdict = ("" if k != 10 else f" (target <= {QUESTION_TARGET:.0f} s: "
+                       f"{'met' if seconds <= QUESTION_TARGET else 'NOT met'})")
+            out.append(f"- {k}x slowest project question: {name} {seconds:.2f} s{verdict}")
+        if "edit_build" in p:
+            out.append(f"- {k}x `goinglocal build`: cold {fmt(p.get('cli_cold_build'))} s "
+                       f"({fmt(p.get('cli_cold_build_cpu'))} s CPU); after a one-file edit {fmt(p['edit_build'])} s "
+                       f"({fmt(p.get('edit_build_cpu'))} s CPU; closure extended: {p.get('edit_incremental')}, "
+                       f"nodes validated again: {p.get('edit_revalidated')})")
+        elif p.get("edit_note"):
+            out.append(f"- {k}x one-file edit: {p['edit_note'][:200]}")
         if p.get("finished"):
             peak = max(p["peak_mb"], p.get("validation_peak_mb", 0))
             out.append(f"- {k}x project peak memory: {p['peak_mb']:.0f} MB (parse, closure, questions, ask); "
                        f"validation {p.get('validation_peak_mb', 0):.0f} MB; max {peak:.0f} MB")
     return out + [""]
+
+
+def summary(results: dict, load: tuple[float, float, float]) -> dict:
+    """build/bench/summary.json: per scale and pipeline, each stage's seconds
+    and the peak memory, then the ratios and the targets' checks, so that runs
+    can be compared."""
+    out: dict = {"load_average_at_start": load, "cpus": os.cpu_count(), "scales": {}}
+    for scale, entry in results.items():
+        s: dict = {}
+        for pipeline in PIPELINES:
+            r = entry.get(pipeline)
+            if not r or r.get("skipped"):
+                continue
+            stages = {k: round(r[k], 3) for k in (*STAGES, "questions_load", "validation_parse", "reference_validation",
+                                                 "cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu")
+                      if isinstance(r.get(k), (int, float))}
+            cold = sum(r[k] for k in COLD) if all(k in r for k in COLD) else None
+            s[pipeline] = {
+                "seconds": stages, "cold_build_seconds": round(cold, 3) if cold is not None else None,
+                "peak_mb": {k: round(r[k]) for k in ("peak_mb", "validation_peak_mb", "reference_peak_mb", "edit_peak_mb")
+                            if k in r},
+                "finished": r.get("finished"), "note": r.get("note", ""),
+                "closure_triples": r.get("closure_triples"), "validation_results": r.get("validation_results"),
+                "slowest_questions": r.get("slowest_questions", {}),
+                "edit": {k: r[k] for k in ("edit_incremental", "edit_revalidated") if k in r},
+                "timed_out": r.get("timed_out", []), "errors": r.get("errors", [])}
+        n, p = entry.get("naive", {}), entry.get("project", {})
+        ratios = {}
+        if n.get("ask") and p.get("ask"):
+            ratios["warm_ask_naive_over_project"] = round(n["ask"] / p["ask"], 1)
+        if all(k in n for k in COLD) and all(k in p for k in COLD):
+            ratios["cold_build_naive_over_project"] = round(sum(n[k] for k in COLD) / sum(p[k] for k in COLD), 2)
+        if p.get("reference_validation") and p.get("validation"):
+            ratios["validation_pyshacl_over_project"] = round(p["reference_validation"] / p["validation"], 1)
+        s["ratios"] = ratios
+        s["checks"] = {k: entry[k] for k in ("validation_identical_to_pyshacl", "validation_compared", "same_answers",
+                                             "different_questions", "same_validation", "slowest_question") if k in entry}
+        if scale == "10x" and p.get("slowest_questions"):
+            s["checks"]["no_question_over_2s"] = max(p["slowest_questions"].values()) <= QUESTION_TARGET
+        if p.get("finished"):
+            cold = sum(p[k] for k in COLD) if all(k in p for k in COLD) else None
+            s["checks"]["project_cold_build_seconds"] = round(cold, 2) if cold is not None else None
+            s["checks"]["project_peak_mb"] = round(max(p.get(k, 0) for k in ("peak_mb", "validation_peak_mb")))
+        out["scales"][scale] = s
+    return out
 
 
 def unordered(rows: list[str]) -> list:
@@ -175,8 +252,17 @@ def unordered(rows: list[str]) -> list:
 
 
 def compare(out: Path, k: int, results: dict) -> None:
-    """Answers and validation results of naive and project, when both finished."""
+    """Answers and validation results of naive and project, when both finished;
+    the project's validation (rudof) against pySHACL's on the same data."""
     entry = results[f"{k}x"]
+    files = [out / f"validation-{name}-data-{k}x.json" for name in ("project", "project-pyshacl")]
+    if all(f.exists() for f in files) and entry.get("project", {}).get("reference_finished"):
+        fast, reference = (json.loads(f.read_text()) for f in files)
+        entry["validation_identical_to_pyshacl"] = fast == reference
+        entry["validation_compared"] = f"{len(fast)} rudof, {len(reference)} pySHACL results"
+    slowest = entry.get("project", {}).get("slowest_questions", {})
+    if slowest:
+        entry["slowest_question"] = max(slowest.items(), key=lambda kv: kv[1])
     if not all(entry.get(p, {}).get("finished") for p in ("naive", "project")):
         return
     a, b = (json.loads((out / f"answers-{p}-data-{k}x.json").read_text()) for p in ("naive", "project"))
@@ -206,6 +292,10 @@ def main(argv=None) -> int:
                     help="keep the results of runs not repeated now from the out folder's results.json")
     ap.add_argument("--reuse-data", action="store_true",
                     help="use the out folder's scaled data and bindings as they are (same input as an earlier run)")
+    ap.add_argument("--reference-scales", default="1,10",
+                    help="scales at which pySHACL also validates the project's data, to compare (default 1,10)")
+    ap.add_argument("--edit-scales", default="1,10",
+                    help="scales at which `goinglocal build` runs cold, then after a one-file edit (default 1,10)")
     ap.add_argument("--out", help="output folder (default build/bench)")
     ap.add_argument("--worker")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
@@ -236,6 +326,7 @@ def main(argv=None) -> int:
                         "--out", str(out)], check=True)
         files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    load = os.getloadavg()  # the machine is shared: the load is part of the result
     results: dict = {}
     if args.merge and (out / "results.json").exists():
         results = json.loads((out / "results.json").read_text())
@@ -247,12 +338,15 @@ def main(argv=None) -> int:
                 results[f"{k}x"].setdefault(p, {"skipped": "--skip"})
                 continue
             print(f"bench: {k}x {p} ...", flush=True)
-            r = run_pipeline(p, files[k], out, layout.root, args.limit, args.validation_limit)
+            r = run_pipeline(p, files[k], out, layout.root, args.limit, args.validation_limit,
+                             reference=str(k) in args.reference_scales.split(","),
+                             edit=str(k) in args.edit_scales.split(","))
             results[f"{k}x"][p] = r
             print(f"  {json.dumps(r)[:400]}", flush=True)
         compare(out, k, results)
         (out / "results.json").write_text(json.dumps(results, indent=1))
         (out / "results.md").write_text(table(results, shown, args.limit))
+        (out / "summary.json").write_text(json.dumps(summary(results, load), indent=1))
     sys.stdout.write(table(results, shown, args.limit))
     return 0
 

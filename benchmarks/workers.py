@@ -16,7 +16,7 @@ QUESTION_LIMIT = int(os.environ.get("GOINGLOCAL_BENCH_QUESTION_SECONDS", "60")) 
 
 # --- data ------------------------------------------------------------------
 
-def scaled_ntriples(asserted_nt: bytes, k: int) -> bytes:
+def scaled_ntriples(asserted_nt: bytes, k: int, only_copies: bool = False) -> bytes:
     """Lines whose subject is not an instance IRI (the ontology, including its
     restrictions' owl:hasValue individuals) once; the others k times, renamed.
     (Copying every line that mentions an instance IRI gave each ontology
@@ -26,7 +26,7 @@ def scaled_ntriples(asserted_nt: bytes, k: int) -> bytes:
     lines = [l for l in asserted_nt.splitlines() if l.strip()]
     shared = [l for l in lines if not l.startswith(subject)]
     instance = [l for l in lines if l.startswith(subject)]
-    out = shared + instance
+    out = [] if only_copies else shared + instance
     for copy in range(1, k):
         suffix = f"-x{copy}".encode()
         out.extend(pattern.sub(lambda m: b"<" + ID_BASE.encode() + m[1] + suffix + b">", l) for l in instance)
@@ -56,50 +56,100 @@ def prepare(layout, out: Path, scales: list[int]) -> dict:
 
 # --- worker ----------------------------------------------------------------
 
-def shacl_results(asserted, layout) -> tuple[bool, list[list[str]]]:
-    """pyshacl over the asserted graph, as the project validates; the results
-    as sorted (severity, shape, focus node, path, constraint) rows, with a
-    property shape named by the node shape that holds it."""
-    from pyshacl import validate
-    from rdflib import URIRef
-    from rdflib.namespace import RDF, SH
+def shacl_results(data, layout, engine: str) -> tuple[bool, list[list[str]]]:
+    """The shapes over the asserted graph (N-Triples bytes or an rdflib graph)
+    on one engine of goinglocal.shacl_engines, as `goinglocal validate` runs
+    them; the results as sorted (severity, shape, focus node, path, value,
+    component, message) rows."""
+    from rdflib import Graph
+    from goinglocal import shacl_engines as se
     from goinglocal.validate import load_shapes
-    shapes = load_shapes(layout)
-    conforms, results, _ = validate(asserted, shacl_graph=shapes, inference="none", advanced=True,
-                                    allow_warnings=True)
-    rows = set()
-    for r in results.subjects(RDF.type, SH.ValidationResult):
-        shape = results.value(r, SH.sourceShape)
-        owner = next(iter(shapes.subjects(SH.property, shape)), None) if shape is not None else None
-        named = owner if isinstance(owner, URIRef) else shape
-        path = results.value(r, SH.resultPath)
-        rows.add(tuple(str(x) if isinstance(x, URIRef) else "(blank)" for x in (
-            results.value(r, SH.resultSeverity), named, results.value(r, SH.focusNode),
-            path, results.value(r, SH.sourceConstraintComponent))))
-    return bool(conforms), [list(r) for r in sorted(rows)]
+    source = se.Data(graph=data) if isinstance(data, Graph) else se.Data(nt=data)
+    results = se.validate(load_shapes(layout), source, engine)
+    rows = {tuple(_text(x) for x in (*r.key(), r.message)) for r in results}
+    conforms = not any(r.severity == "Violation" for r in results)
+    return conforms, [list(r) for r in sorted(rows)]
 
 
-def record_validation(out: Path, pipeline: str, data: Path, conforms: bool, rows: list) -> dict:
-    (out / f"validation-{pipeline}-{data.stem}.json").write_text(json.dumps(rows))
+def _text(term) -> str:
+    from rdflib import BNode
+    from goinglocal.shacl_engines import Inverse
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "(blank)"
+    if isinstance(term, tuple):
+        return "|".join(_text(t) for t in term)
+    if isinstance(term, Inverse):
+        return "^" + str(term.iri)
+    return str(term)
+
+
+def record_validation(out: Path, name: str, data: Path, conforms: bool, rows: list) -> dict:
+    (out / f"validation-{name}-{data.stem}.json").write_text(json.dumps(rows))
     shapes: dict[str, int] = {}
     for row in rows:
         shapes[row[1]] = shapes.get(row[1], 0) + 1
     return {"conforms": conforms, "validation_results": len(rows), "shapes_firing": shapes}
 
 
-def validation_worker(pipeline: str, data: Path, out: Path, layout) -> None:
-    """The validation stage of the project (and reasonable) pipeline, in its own
-    process with its own time limit: pyshacl needs an rdflib graph, which the
-    rest of the project pipeline no longer builds."""
-    from rdflib import Graph
-    status_file = out / f"validation-stage-{pipeline}-{data.stem}.json"
+def validation_worker(pipeline: str, data: Path, out: Path, layout, engine: str) -> None:
+    """The validation stage of the project pipeline in its own process, with
+    its own limit: the project's default engine (rudof, reading the N-Triples
+    as they are), or the reference (pySHACL on an rdflib parse, stage
+    "validation-reference") whose results the bench compares."""
+    status_file = out / f"{'validation' if engine == 'rudof' else 'reference'}-stage-{pipeline}-{data.stem}.json"
     t = time.perf_counter()
-    asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
+    if engine == "pyshacl":
+        from rdflib import Graph
+        source = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
+    else:
+        source = data.read_bytes()
     parsed = time.perf_counter() - t
     status_file.write_text(json.dumps({"validation_parse": parsed}))
-    conforms, rows = shacl_results(asserted, layout)
+    conforms, rows = shacl_results(source, layout, engine)
+    name = pipeline if engine == "rudof" else f"{pipeline}-pyshacl"
     status_file.write_text(json.dumps({"validation_parse": parsed, "validation": time.perf_counter() - t,
-                                       **record_validation(out, pipeline, data, conforms, rows), "done": True}))
+                                       **record_validation(out, name, data, conforms, rows), "done": True}))
+
+
+def edit_worker(data: Path, out: Path, layout) -> None:
+    """A repository at this scale (the real files, plus the scaled copies as
+    one N-Triples file under instances/), built cold with `goinglocal build`
+    (run_build), then one instance file gains a node and it is built again:
+    the one-file edit the incremental closure and validation are for."""
+    import shutil
+    from goinglocal.build import run_build
+    from goinglocal.paths import Layout
+    k = int(data.stem.split("-")[1].rstrip("x"))
+    home = out / f"repo-{k}x"
+    shutil.rmtree(home, ignore_errors=True)
+    for name in ("ontology", "shapes", "instances", "queries"):
+        shutil.copytree(layout.root / name, home / name)
+    shutil.copy(layout.root / "pyproject.toml", home / "pyproject.toml")
+    if k > 1:
+        from goinglocal.reason import closure_for
+        copies = scaled_ntriples(closure_for(layout).asserted_nt, k, only_copies=True)
+        (home / "instances" / "bench-copies.nt").write_bytes(copies)
+    repo = Layout(home)
+    status_file = out / f"edit-stage-project-{data.stem}.json"
+    times: dict = {}
+    cpu = lambda: sum(os.times()[:2])  # noqa: E731 - CPU seconds: the machine is shared, wall time is noisy
+    t, c = time.perf_counter(), cpu()
+    cold = run_build(repo, home / "build")
+    times.update(cli_cold_build=time.perf_counter() - t, cli_cold_build_cpu=cpu() - c)
+    status_file.write_text(json.dumps(times))
+    target = home / "instances" / "cases" / "jujuy.ttl"
+    target.write_text(target.read_text() + "\n<org/cn/bench-edit-office> a gl:Organization ; "
+                      "rdfs:label \"Bench edit office\"@en ; gl:partOfOrganization <org/cn/ccpit> ; "
+                      "gl:evidence <source/myers-2020/fn/1> .\n")
+    t, c = time.perf_counter(), cpu()
+    edited = run_build(repo, home / "build")
+    times.update(edit_build=time.perf_counter() - t, edit_build_cpu=cpu() - c)
+    times.update(edit_incremental=edited.incremental, edit_revalidated=edited.revalidated,
+                 cold_triples=cold.asserted + cold.inferred, done=True)
+    status_file.write_text(json.dumps(times))
+    shutil.rmtree(home, ignore_errors=True)
 
 
 def worker(pipeline: str, data: Path, out: Path, root: Path, stage: str | None = None) -> None:
@@ -108,7 +158,11 @@ def worker(pipeline: str, data: Path, out: Path, root: Path, stage: str | None =
     from goinglocal.questions import load_questions
     layout = Layout(root)
     if stage == "validation":
-        return validation_worker(pipeline, data, out, layout)
+        return validation_worker(pipeline, data, out, layout, "rudof")
+    if stage == "reference":
+        return validation_worker(pipeline, data, out, layout, "pyshacl")
+    if stage == "edit":
+        return edit_worker(data, out, layout)
     questions = load_questions(layout)
     bindings = {q: {k: from_n3(v) for k, v in b.items()}
                 for q, b in json.loads((out / "bindings.json").read_text()).items()}
@@ -147,7 +201,7 @@ def naive_worker(data, out, layout, questions, bindings, ask_name, times, extra,
     record("closure", t)
     extra["closure_triples"] = len(closure)
     t = time.perf_counter()
-    conforms, rows = shacl_results(asserted, layout)
+    conforms, rows = shacl_results(asserted, layout, "pyshacl")
     extra.update(record_validation(out, "naive", data, conforms, rows))
     record("validation", t)
 
