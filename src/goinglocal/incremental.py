@@ -66,7 +66,8 @@ def extend_closure(old: Closure, dataset: Dataset) -> Closure | None:
 # neighbours: the shapes read a node's own triples, its values' types and
 # triples (nested shapes, sh:class, the SPARQL constraints), no further, which
 # is also how `goinglocal validate FILE` bounds its context (validate.neighbourhood).
-# Those nodes are validated again; the others keep their problems.
+# Those nodes are validated again, as focus nodes of the shapes that target
+# them, on the whole asserted graph; the others keep their problems.
 
 VALIDATION_FORMAT = "goinglocal-validation-1"
 
@@ -80,13 +81,18 @@ def validation_key(layout, engine: str) -> str:
 
 
 def changed_nodes(before_nt: bytes, now_nt: bytes) -> set | None:
-    """IRIs touched by a triple added or removed; None if a blank node is."""
+    """IRIs touched by a triple added or removed; None if a blank node is.
+    Both are written by Oxigraph (the closure's asserted graph), so equal
+    triples are equal lines, blank nodes aside."""
     from goinglocal.store import from_ox
-    before, now = _ground(before_nt), _ground(now_nt)
-    blank = lambda nt: sum(1 for line in nt.splitlines() if b"_:" in line)  # noqa: E731
-    if blank(before_nt) != blank(now_nt):
+    split = lambda nt: ({l for l in nt.splitlines() if l.strip() and b"_:" not in l},  # noqa: E731
+                        sum(1 for l in nt.splitlines() if b"_:" in l))
+    (before, blank_before), (now, blank_now) = split(before_nt), split(now_nt)
+    if blank_before != blank_now:
         return None
-    return {from_ox(term) for t in before ^ now for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    changed = b"\n".join(before ^ now) + b"\n"
+    return {from_ox(term) for t in ox.parse(changed, format=ox.RdfFormat.N_TRIPLES)
+            for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
 
 
 def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
@@ -119,7 +125,8 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
         kept = [Problem(**p) for p in cached["problems"] if URIRef(p["node_iri"]) not in affected]
         for p in kept:  # a node's triples may have moved to another file
             p.file = _where(dataset, layout, URIRef(p.node_iri))
-        problems = kept + (shacl_problems(dataset, layout, shapes, focus=affected) if affected else [])
+        problems = kept + (shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, only=affected)
+                           if affected else [])
         redone = len(affected)
     write_atomic(layout.build_dir / "cache" / "validated.nt", asserted_nt)
     write_atomic(path, json.dumps({"key": key, "problems": [asdict(p) for p in problems]}).encode())

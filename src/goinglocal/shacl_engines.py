@@ -34,6 +34,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -246,12 +247,23 @@ def sparql_prefixes(shapes: Graph, node: Node) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _subgraph(shapes: Graph, routes: list[Route], data: Data) -> Graph:
-    """The shapes of these routes; SPARQL targets replaced by sh:targetNode."""
+TARGETS = (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target)
+
+
+def _subgraph(shapes: Graph, routes: list[Route], data: Data, focus: set | None = None) -> Graph:
+    """The shapes of these routes; SPARQL targets replaced by sh:targetNode.
+    With `focus` (Oxigraph terms), every target is replaced by the focus
+    nodes the shape targets."""
+    from goinglocal.store import from_ox
     graph = Graph()
     for prefix, ns in shapes.namespaces():
         graph.bind(prefix, ns)
     for r in routes:
+        if focus is not None:
+            skip = {t for t, _, _ in _reachable(shapes, r.sparql_target)} if r.sparql_target is not None else set()
+            graph += [t for t in r.triples if t[0] not in skip and not (t[0] == r.shape and t[1] in TARGETS)]
+            graph += [(r.shape, SH.targetNode, from_ox(n)) for n in _targets(shapes, r, data, focus)]
+            continue
         target_nodes = set()
         if r.sparql_target is not None:
             target_nodes = {t for t, _, _ in _reachable(shapes, r.sparql_target)}
@@ -271,21 +283,31 @@ def _subgraph(shapes: Graph, routes: list[Route], data: Data) -> Graph:
 
 # --- running them -------------------------------------------------------------
 
-def validate(shapes: Graph, data: Data, engine: str | None = None) -> list[ShaclResult]:
+def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[Node] | None = None,
+             probe_cache: Path | None = None) -> list[ShaclResult]:
+    """Every shape's results on the data; with `focus`, only those of these
+    focus nodes (the shapes still see the whole data graph). `probe_cache`:
+    a JSON file keeping the datatype probe's verdicts between runs."""
     engine = engine or default_engine()
     routes = route(shapes, engine)
+    if focus is not None:
+        from goinglocal.store import to_ox
+        focus = {to_ox(n) for n in focus}
     results: list[ShaclResult] = []
     fast = [r for r in routes if r.engine == "rudof"]
     if fast:
-        results += _rudof(shapes, _subgraph(shapes, fast, data), data)
-        results = _settle_datatypes(shapes, [r for r in fast if r.datatypes], data, results)
+        results += _rudof(shapes, _subgraph(shapes, fast, data, focus), data)
+        results = _settle_datatypes(shapes, [r for r in fast if r.datatypes], data, results, focus, probe_cache)
     reference = [r for r in routes if r.engine == "pyshacl"]
     if engine == "pyshacl":
-        results += _pyshacl(shapes, shapes, data.graph)
+        results += _pyshacl(shapes, shapes if focus is None else _subgraph(shapes, routes, data, focus), data.graph)
     else:
         for r in reference:  # each on the triples it can see
+            subset = _subgraph(shapes, [r], data, focus)
+            if focus is not None and (r.shape, SH.targetNode, None) not in subset:
+                continue  # none of the focus nodes is a target of this shape
             graph = data.graph if r.predicates is None else data.projection(r.predicates)
-            results += _pyshacl(shapes, _subgraph(shapes, [r], data), graph)
+            results += _pyshacl(shapes, subset, graph)
     # rudof reports a SPARQL constraint's result once per solution, pySHACL
     # once per distinct ($this, ?value): one row per distinct result
     return list(dict.fromkeys(results))
@@ -295,7 +317,8 @@ def _path_iris(shapes: Graph, shape: Node) -> set[URIRef]:
     return {p for _, pred, o in _reachable(shapes, shape) if pred == SH.path for p in _path_predicates(shapes, o)}
 
 
-def _settle_datatypes(shapes: Graph, routes: list[Route], data: Data, results: list[ShaclResult]) -> list[ShaclResult]:
+def _settle_datatypes(shapes: Graph, routes: list[Route], data: Data, results: list[ShaclResult],
+                      focus: set | None = None, probe_cache: Path | None = None) -> list[ShaclResult]:
     """Replace rudof's results by pySHACL's on the focus nodes of each
     datatype-checking shape that carry a literal the engines read differently."""
     if not routes:
@@ -304,12 +327,14 @@ def _settle_datatypes(shapes: Graph, routes: list[Route], data: Data, results: l
     preds = {ox.NamedNode(str(p)) for r in routes for p in _path_iris(shapes, r.shape)}
     candidates = {t.object for t in data.triples if t.predicate in preds and isinstance(t.object, ox.Literal)
                   and URIRef(t.object.datatype.value) in wanted}
-    contested = _probe(sorted(candidates, key=str))
+    contested = _cached_probe(candidates, probe_cache)
     if not contested:
         return results
     for r in routes:
         mine = {ox.NamedNode(str(p)) for p in _path_iris(shapes, r.shape)}
         affected = {t.subject for t in data.triples if t.predicate in mine and t.object in contested}
+        if focus is not None:
+            affected &= focus
         if not affected:
             continue
         from goinglocal.store import from_ox
@@ -330,9 +355,9 @@ def _settle_datatypes(shapes: Graph, routes: list[Route], data: Data, results: l
 
 
 def _targets(shapes: Graph, r: Route, data: Data, nodes: set) -> set:
-    """Which of these nodes are focus nodes of the route's shape."""
+    """Which of these nodes (Oxigraph terms) are focus nodes of the route's shape."""
     found = set()
-    rdf_type, sub = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RDFS.subClassOf))
+    values = " ".join(str(n) for n in nodes if not isinstance(n, ox.Literal))
     for _, p, o in r.triples:
         if p == SH.targetNode:
             found |= {n for n in nodes if str(n.value) == str(o)}
@@ -340,9 +365,10 @@ def _targets(shapes: Graph, r: Route, data: Data, nodes: set) -> set:
             found |= {n for n in nodes if next(data.store.quads_for_pattern(n, ox.NamedNode(str(o)), None), None)}
         elif p == SH.targetObjectsOf:
             found |= {n for n in nodes if next(data.store.quads_for_pattern(None, ox.NamedNode(str(o)), n), None)}
-        elif p == SH.targetClass:
-            query = f"ASK {{ ?n <{rdf_type.value}>/<{sub.value}>* <{o}> }}"
-            found |= {n for n in nodes if data.store.query(query.replace("?n", str(n)))}
+        elif p == SH.targetClass and values:
+            query = (f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {values} }} "
+                     f"?n <{RDF.type}>/<{RDFS.subClassOf}>* <{o}> }}")
+            found |= {s["n"] for s in data.store.query(query)}
     if r.sparql_target is not None:
         query = sparql_prefixes(shapes, r.sparql_target) + str(shapes.value(r.sparql_target, SH.select))
         found |= {s["this"] for s in data.store.query(query)} & nodes
@@ -350,6 +376,28 @@ def _targets(shapes: Graph, r: Route, data: Data, nodes: set) -> set:
 
 
 PROBE = "urn:goinglocal:datatype-probe:"
+
+
+def _cached_probe(literals: set, cache: Path | None) -> set:
+    """_probe, remembering each literal's verdict in `cache` (keyed by the
+    engines' versions), so that only literals not seen before are probed."""
+    if cache is None:
+        return _probe(sorted(literals, key=str))
+    import json
+    from importlib.metadata import version
+    key = "|".join(version(p) for p in ("pyrudof", "pyshacl", "rdflib"))
+    try:
+        stored = json.loads(cache.read_text())
+        known = stored["verdicts"] if stored.get("key") == key else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        known = {}
+    fresh = [l for l in literals if str(l) not in known]
+    if fresh:
+        contested = {str(l) for l in _probe(sorted(fresh, key=str))}
+        known.update({str(l): str(l) in contested for l in fresh})
+        from goinglocal.reason import write_atomic
+        write_atomic(cache, json.dumps({"key": key, "verdicts": known}).encode())
+    return {l for l in literals if known[str(l)]}
 
 
 def _probe(literals: list) -> set:
@@ -398,8 +446,9 @@ def message(shapes: Graph, shape: Node) -> str:
 
 def _pyshacl(shapes: Graph, subset: Graph, data: Graph) -> list[ShaclResult]:
     from pyshacl import validate as shacl_validate
+    # inplace: no copy of the data graph (no inference, no SHACL rules: nothing is written to it)
     _, report, _ = shacl_validate(data, shacl_graph=subset, inference="none", advanced=True,
-                                  allow_warnings=True, abort_on_first=False)
+                                  allow_warnings=True, abort_on_first=False, inplace=True)
     out = []
     for r in report.subjects(RDF.type, SH.ValidationResult):
         source = report.value(r, SH.sourceShape)

@@ -121,15 +121,18 @@ def neighbourhood(dataset: Dataset, focus: set[Node], hops: int = 2) -> Graph:
 
 
 def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
-                   focus: set[Node] | None = None, asserted_nt: bytes | None = None) -> list[Problem]:
+                   focus: set[Node] | None = None, asserted_nt: bytes | None = None,
+                   only: set[Node] | None = None) -> list[Problem]:
     """The shapes' results as problems. `asserted_nt` (the repository's
-    asserted graph as N-Triples, from the closure cache) spares a serialisation."""
+    asserted graph as N-Triples, from the closure cache) spares a serialisation.
+    `focus`: the nodes of named files, judged on their neighbourhood; `only`:
+    repository nodes, judged on the whole repository (an incremental build)."""
     if focus is not None:
         data = Data(graph=neighbourhood(dataset, focus))
     else:
         data = Data(nt=asserted_nt) if asserted_nt is not None else Data(graph=dataset.asserted())
     problems = []
-    for result in run_shapes(shapes, data):
+    for result in run_shapes(shapes, data, focus=only, probe_cache=layout.build_dir / "cache" / "datatype-probe.json"):
         node = result.focus
         if focus is not None and node not in focus:
             continue  # a repository node seen only in part, as context
