@@ -34,7 +34,7 @@ def cmd_validate(args) -> int:
         report = validate_dataset(dataset, layout, closure_errors=closure_errors, focus=dataset.mentioned())
     else:  # the repository's own data: its cached closure says whether it is consistent
         from goinglocal.reason import closure_for
-        closure = closure_for(layout)
+        closure = closure_for(layout, dataset=dataset)
         report = validate_dataset(dataset, layout, closure_errors=closure.errors, asserted_nt=closure.asserted_nt)
     if args.paths:  # show problems of the files the user named first, then the rest
         named = {str(Path(p)) for p in args.paths}
