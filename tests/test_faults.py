@@ -104,8 +104,9 @@ def test_corrupt_or_stale_cache_is_detected_and_rebuilt(home, built, damage, mon
     try:
         if damage == "closure edited":
             cache.closure.write_bytes(cache.closure.read_bytes().replace(b"Jujuy", b"Jujuj", 1))
-        elif damage == "meta key changed":
-            cache.meta.write_text(cache.meta.read_text().replace('"key": "', '"key": "0', 1))
+        elif damage == "meta key changed":  # as if the ontology changed: no increment from this cache
+            cache.meta.write_text(cache.meta.read_text().replace('"key": "', '"key": "0', 1)
+                                  .replace('"ontology_key": "', '"ontology_key": "0', 1))
         elif damage == "meta not JSON":
             cache.meta.write_text("{ not json")
         else:

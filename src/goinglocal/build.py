@@ -13,6 +13,7 @@ from pathlib import Path
 
 from goinglocal import answers
 from goinglocal.checks import run_checks, checks_text
+from goinglocal.incremental import shacl_problems_after_edit
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
@@ -36,13 +37,17 @@ class BuildSummary:
     notes: str
     seconds: float
     from_cache: bool
+    incremental: bool = False
+    revalidated: int | None = None  # focus nodes validated again after an edit (None: all)
 
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
         checks = "all quality checks empty" if not self.failed_checks else f"{self.failed_checks} quality checks returned rows"
         return (f"goinglocal build: {self.asserted} triples asserted, {self.inferred} inferred"
-                f"{' (closure from cache)' if self.from_cache else ''}\n"
-                f"  validation: {verdict}, {self.warnings} warnings; {checks}\n"
+                f"{' (closure from cache)' if self.from_cache else ''}"
+                f"{' (closure extended from the previous one)' if self.incremental else ''}\n"
+                f"  validation: {verdict}, {self.warnings} warnings"
+                f"{'' if self.revalidated is None else f' ({self.revalidated} nodes validated again after the edit)'}; {checks}\n"
                 f"  questions answered: {self.questions}\n"
                 f"  notes: {self.notes} (reports/mentions.txt)\n"
                 f"  output: {self.out}/ (answers/index.md, reports/, graph/, stats.json) in {self.seconds:.1f} s\n")
@@ -89,20 +94,31 @@ def recover_interrupted(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
+def asserted_turtle(kg: KnowledgeGraph, dataset) -> bytes:
+    """The asserted graph as Turtle, written by Oxigraph (rdflib's Turtle
+    writer took longer than the rest of a build), with the files' prefixes."""
+    import pyoxigraph as ox
+    from goinglocal.store import ASSERTED
+    prefixes = {p: str(ns) for p, ns in dataset.instances.namespaces() if p}
+    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in kg.store.quads_for_pattern(None, None, None, ASSERTED))
+    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
+
+
 def run_build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     out = out.resolve()
     recover_interrupted(out)
-    closure = closure_for(layout)
-    kg = KnowledgeGraph(closure)
     dataset = load_dataset(layout)
-    report = validate_dataset(dataset, layout, closure_errors=closure.errors)
+    closure = closure_for(layout, dataset=dataset)
+    kg = KnowledgeGraph(closure)
+    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt)
+    report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     try:
-        _write(staging / "graph" / "asserted.ttl", dataset.asserted().serialize(format="turtle"))
+        _write(staging / "graph" / "asserted.ttl", asserted_turtle(kg, dataset))
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
         _write(staging / "graph" / "inferred.nt", inferred_only(closure))
@@ -136,4 +152,5 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
     return BuildSummary(out=out, asserted=closure.asserted_triples, inferred=closure.inferred_triples,
                         conforms=report.conforms, violations=len(report.violations),
                         warnings=len(report.problems) - len(report.violations), questions=len(questions),
-                        failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started, from_cache=closure.from_cache)
+                        failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started,
+                        from_cache=closure.from_cache, incremental=closure.incremental, revalidated=revalidated)

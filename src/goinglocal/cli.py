@@ -34,7 +34,8 @@ def cmd_validate(args) -> int:
         report = validate_dataset(dataset, layout, closure_errors=closure_errors, focus=dataset.mentioned())
     else:  # the repository's own data: its cached closure says whether it is consistent
         from goinglocal.reason import closure_for
-        report = validate_dataset(dataset, layout, closure_errors=closure_for(layout).errors)
+        closure = closure_for(layout, dataset=dataset)
+        report = validate_dataset(dataset, layout, closure_errors=closure.errors, asserted_nt=closure.asserted_nt)
     if args.paths:  # show problems of the files the user named first, then the rest
         named = {str(Path(p)) for p in args.paths}
         report.problems.sort(key=lambda p: not any(p.file.startswith(n) or n.endswith(p.file) for n in named if p.file))
@@ -164,6 +165,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--debug", action="store_true", help="show Python tracebacks")
     ap.add_argument("--reasoner", choices=("rules", "owlrl"),
                     help="OWL 2 RL reasoner: rules (fast, default) or owlrl (the reference)")
+    ap.add_argument("--validator", choices=("rudof", "pyshacl"),
+                    help="SHACL engine: rudof (fast, default) or pyshacl (the reference)")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check data against the shapes and the ontology (exit 0 conforms, 1 violations, 2 unreadable)")
@@ -247,6 +250,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.reasoner:
         import os
         os.environ["GOINGLOCAL_REASONER"] = args.reasoner
+    if args.validator:
+        import os
+        os.environ["GOINGLOCAL_VALIDATOR"] = args.validator
     if not args.debug:  # rdflib logs a traceback for every ill-formed literal; the shapes report those
         import logging
         logging.getLogger("rdflib").setLevel(logging.ERROR)

@@ -151,6 +151,10 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
     # all instances again with every subclass axiom derived a round later
     _fixpoint(store, {n: r for n, r in rules.items() if n.startswith("scm-")}, stats)
     _fixpoint(store, rules, stats)
+    return inconsistencies(store)
+
+
+def inconsistencies(store: ox.Store) -> list[str]:
     errors = []
     for query, message in INCONSISTENCIES.values():
         result = store.query(P + query, **UNION)
@@ -160,8 +164,33 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
     return sorted(set(errors))
 
 
-def _fixpoint(store: ox.Store, rules: dict[str, tuple[str, list[str]]], stats: Stats) -> None:
-    first = True
+def extend_store(store: ox.Store, added: list, stats: Stats | None = None) -> list[str]:
+    """Insert asserted triples into a store that holds a closure (asserted and
+    inferred named graphs, at the fixpoint) and bring the closure to the new
+    fixpoint semi-naively: the first round joins only the triples that are
+    new to the closure (the delta), as every later round does. Sound because
+    every rule is monotone (no negation in a body, FILTER NOT EXISTS only
+    tests the head): what the old triples derive is already in the closure.
+    A triple that was inferred and is now asserted moves to the asserted
+    graph. Rules compiled from the data (property chains) must not change:
+    the caller recomputes from scratch when an added triple declares one."""
+    stats = stats if stats is not None else Stats()
+    new = [t for t in added if ox.Quad(t.subject, t.predicate, t.object, ASSERTED) not in store]
+    for t in new:
+        inferred = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
+        if inferred in store:
+            store.remove(inferred)
+        else:
+            store.add(ox.Quad(t.subject, t.predicate, t.object, DELTA))
+        store.add(ox.Quad(t.subject, t.predicate, t.object, ASSERTED))
+    rules = {name: rule_updates(*rule) for name, rule in {**RULES, **chain_rules(store)}.items()}
+    _fixpoint(store, rules, stats, first=False)
+    return inconsistencies(store)
+
+
+def _fixpoint(store: ox.Store, rules: dict[str, tuple[str, list[str]]], stats: Stats, first: bool = True) -> None:
+    """Rounds until nothing is derived. first=False starts from a delta graph
+    already filled (extend_store) instead of a full first round."""
     while True:
         stats.rounds += 1
         for name, (full, variants) in rules.items():

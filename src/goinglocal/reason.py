@@ -82,12 +82,12 @@ def clean_closure(closure: Graph) -> tuple[Graph, list[str]]:
     return closure, errors
 
 
-def input_key(layout: Layout, reasoner: str) -> str:
+def input_key(layout: Layout, reasoner: str, files: list[Path] | None = None) -> str:
     digest = hashlib.sha256()
     digest.update(CACHE_FORMAT.encode())
     digest.update(reasoner.encode())
     digest.update(version("owlrl").encode())
-    for path in layout.ontology_files() + layout.instance_files():
+    for path in files if files is not None else layout.ontology_files() + layout.instance_files():
         digest.update(str(path.relative_to(layout.root)).encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
@@ -112,6 +112,11 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
+def ontology_key(layout: Layout, reasoner: str) -> str:
+    """What an incremental update builds on: the ontology (the rules) and the reasoner."""
+    return input_key(layout, reasoner, layout.ontology_files())
+
+
 @dataclass
 class Closure:
     asserted_nt: bytes
@@ -120,6 +125,7 @@ class Closure:
     closure_triples: int
     errors: list[str]
     from_cache: bool
+    incremental: bool = False  # extended from the previous closure (only triples were added)
 
     @property
     def inferred_triples(self) -> int:
@@ -136,10 +142,12 @@ class ClosureCache:
         self.asserted = self.dir / "asserted.nt"
         self.closure = self.dir / "closure.nt"
 
-    def read(self, key: str) -> Closure | None:
+    def read(self, key: str | None) -> Closure | None:
+        """The cached closure if its inputs had this key (any key if None) and
+        its files are intact."""
         try:
             meta = json.loads(self.meta.read_text())
-            if meta.get("key") != key:
+            if key is not None and meta.get("key") != key:
                 return None
             asserted, closure = self.asserted.read_bytes(), self.closure.read_bytes()
             if (hashlib.sha256(asserted).hexdigest() != meta["asserted_sha256"]
@@ -150,13 +158,19 @@ class ClosureCache:
         except (OSError, ValueError, KeyError):
             return None
 
-    def write(self, key: str, result: Closure) -> None:
+    def ontology_key(self) -> str | None:
+        try:
+            return json.loads(self.meta.read_text()).get("ontology_key")
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def write(self, key: str, result: Closure, ontology: str = "") -> None:
         write_atomic(self.asserted, result.asserted_nt)
         write_atomic(self.closure, result.closure_nt)
         meta = {"key": key, "asserted_sha256": hashlib.sha256(result.asserted_nt).hexdigest(),
                 "closure_sha256": hashlib.sha256(result.closure_nt).hexdigest(),
                 "asserted_triples": result.asserted_triples, "closure_triples": result.closure_triples,
-                "errors": result.errors}
+                "errors": result.errors, "ontology_key": ontology}
         write_atomic(self.meta, json.dumps(meta, indent=1).encode())
 
 
@@ -177,14 +191,25 @@ def compute(dataset: Dataset, reasoner: str | None = None) -> Closure:
     return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False)
 
 
-def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = None) -> Closure:
-    """The repository's closure, from the cache when its inputs are unchanged."""
+def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = None,
+                dataset: Dataset | None = None) -> Closure:
+    """The repository's closure: from the cache when its inputs are unchanged;
+    extended from the cached one when the ontology is unchanged and instance
+    files only gained triples (goinglocal.incremental); else from scratch.
+    `dataset` (the repository, already loaded) spares a second parse."""
     reasoner = reasoner or default_reasoner()
     key = input_key(layout, reasoner)
     cache = ClosureCache(layout)
     if use_cache and (hit := cache.read(key)):
         return hit
-    result = compute(load_dataset(layout), reasoner)
+    dataset = dataset if dataset is not None else load_dataset(layout)
+    ontology = ontology_key(layout, reasoner)
+    result = None
+    if use_cache and reasoner == "rules" and cache.ontology_key() == ontology and (old := cache.read(None)):
+        from goinglocal.incremental import extend_closure
+        result = extend_closure(old, dataset)
+    if result is None:
+        result = compute(dataset, reasoner)
     if use_cache:
-        cache.write(key, result)
+        cache.write(key, result, ontology)
     return result

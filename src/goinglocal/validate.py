@@ -1,6 +1,7 @@
-"""Validation: SHACL shapes (pySHACL) over the asserted data plus the
-ontology, the strict checks of strict.py (undefined terms and IRIs, missing
-citations, ill-formed literals), and the OWL-RL consistency of the closure. The report is a list of rows that name the
+"""Validation: SHACL shapes (rudof, or pySHACL with --validator pyshacl; see
+shacl_engines.py) over the asserted data plus the ontology, the strict checks
+of strict.py (undefined terms and IRIs, missing citations, ill-formed
+literals), and the OWL-RL consistency of the closure. The report is a list of rows that name the
 file, the node, the property and what to fix."""
 
 from __future__ import annotations
@@ -9,9 +10,8 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pyshacl import validate as shacl_validate
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib import Graph, URIRef
+from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from goinglocal.errors import UnreadableInput
@@ -19,8 +19,7 @@ from goinglocal.load import Dataset, load_graphs
 from goinglocal.namespaces import ONTOLOGY_BASE
 from goinglocal.paths import Layout
 from goinglocal.reason import compute, owlrl_closure
-
-SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+from goinglocal.shacl_engines import Data, Inverse, validate as run_shapes
 
 
 @dataclass
@@ -84,14 +83,14 @@ def _short(term: Node | None) -> str:
     return text
 
 
-def _path_text(graph: Graph, path: Node | None) -> str:
-    """A readable SHACL path: gl:a, or gl:a|gl:b for an alternative path."""
+def _path_text(path) -> str:
+    """A readable SHACL path: gl:a, ^gl:a for an inverse path, gl:a|gl:b for an alternative path."""
+    if isinstance(path, tuple):
+        return "|".join(_path_text(p) for p in path)
+    if isinstance(path, Inverse):
+        return "^" + _short(path.iri)
     if isinstance(path, URIRef) or path is None:
         return _short(path)
-    alternatives = graph.value(path, SH.alternativePath)
-    if alternatives is not None:
-        from rdflib.collection import Collection
-        return "|".join(_short(p) for p in Collection(graph, alternatives))
     return "(path)"
 
 
@@ -121,27 +120,27 @@ def neighbourhood(dataset: Dataset, focus: set[Node], hops: int = 2) -> Graph:
 
 
 def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
-                   focus: set[Node] | None = None) -> list[Problem]:
-    data = dataset.asserted() if focus is None else neighbourhood(dataset, focus)
-    _, results, _ = shacl_validate(data, shacl_graph=shapes, inference="none", advanced=True,
-                                   allow_warnings=True, abort_on_first=False)
+                   focus: set[Node] | None = None, asserted_nt: bytes | None = None,
+                   only: set[Node] | None = None) -> list[Problem]:
+    """The shapes' results as problems. `asserted_nt` (the repository's
+    asserted graph as N-Triples, from the closure cache) spares a serialisation.
+    `focus`: the nodes of named files, judged on their neighbourhood; `only`:
+    repository nodes, judged on the whole repository (an incremental build)."""
+    if focus is not None:
+        data = Data(graph=neighbourhood(dataset, focus))
+    else:
+        data = Data(nt=asserted_nt) if asserted_nt is not None else Data(graph=dataset.asserted())
     problems = []
-    for result in results.subjects(RDF.type, SH.ValidationResult):
-        node = results.value(result, SH.focusNode)
+    for result in run_shapes(shapes, data, focus=only, probe_cache=layout.build_dir / "cache" / "datatype-probe.json"):
+        node = result.focus
         if focus is not None and node not in focus:
             continue  # a repository node seen only in part, as context
-        shape = results.value(result, SH.sourceShape)
-        # report the named node shape a property shape belongs to
-        owner = next(iter(shapes.subjects(SH.property, shape)), None) if shape is not None else None
-        named = owner if isinstance(owner, URIRef) else shape
-        value = results.value(result, SH.value)
+        labels = dataset.instances if (node, RDFS.label, None) in dataset.instances else dataset.ontology
         problems.append(Problem(
-            severity=SEVERITY.get(results.value(result, SH.resultSeverity), "Violation"),
-            file=_where(dataset, layout, node), node=_label(data, node), node_iri=str(node),
-            property=_path_text(results, results.value(result, SH.resultPath)),
-            message=str(results.value(result, SH.resultMessage) or ""),
-            shape=_short(named).replace("https://w3id.org/goinglocal/shapes#", "gls:"),
-            value=_short(value) if value is not None else ""))
+            severity=result.severity, file=_where(dataset, layout, node), node=_label(labels, node), node_iri=str(node),
+            property=_path_text(result.path), message=result.message,
+            shape=_short(result.shape).replace("https://w3id.org/goinglocal/shapes#", "gls:"),
+            value=_short(result.value) if result.value is not None else ""))
     return problems
 
 
@@ -221,20 +220,23 @@ def named_closure_errors(dataset: Dataset, layout: Layout, named_files: list[Pat
 
 
 def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str] | None = None,
-                     focus: set[Node] | None = None) -> Report:
+                     focus: set[Node] | None = None, asserted_nt: bytes | None = None,
+                     shacl: list[Problem] | None = None) -> Report:
     """All checks. With `focus` (the nodes of files the user named), only
     problems of those nodes are reported: the rest of the repository is
-    checked by `goinglocal validate` with no paths."""
+    checked by `goinglocal validate` with no paths. `shacl`: the shapes'
+    problems, when the caller has them (goinglocal.incremental)."""
     from goinglocal.strict import overrule, strict_problems
-    shapes = load_shapes(layout)
     problems = strict_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
     problems += consistency_problems(dataset, layout, closure_errors)
     if focus is not None:
         problems = [p for p in problems if any(URIRef(i) in focus for i in p.node_iri.split())]
-    problems = overrule(problems + shacl_problems(dataset, layout, shapes, focus))
+    shapes_problems = shacl if shacl is not None else shacl_problems(dataset, layout, load_shapes(layout), focus, asserted_nt)
+    problems = overrule(problems + shapes_problems)
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     problems.sort(key=lambda p: (order.get(p.severity, 3), p.file, p.node, p.property, p.message))
-    return Report(problems, len(dataset.files), len(dataset.asserted()))
+    triples = len(dataset.ontology) + sum(1 for t in dataset.instances if t not in dataset.ontology)
+    return Report(problems, len(dataset.files), triples)
 
 
 def report_table(report: Report) -> str:

@@ -1,4 +1,4 @@
-"""`make bench` (python -m goinglocal.bench): time the naive pipeline and the
+"""`make bench` (python benchmarks/bench.py): time the naive pipeline and the
 project's side by side on the real graph scaled 1x, 10x, 100x.
 
 Scaling copies every triple whose subject is an instance node (an IRI under
@@ -17,7 +17,7 @@ peak memory is the child's ru_maxrss (os.wait4). Stages:
            materialised store) -> ask = warm: the cached closure N-Triples into Oxigraph + one question, rendered;
            validation (pyshacl, which needs an rdflib parse) in a second process with its own limit,
            so that the other stages are measured at scales where validation cannot finish
-  reasonable  as project, closure by `reasonable` (reported, not adopted: see fastreason.py)
+  reasonable  as project, closure by `reasonable` (reported, not adopted: see benchmarks/fastreason.py)
 
 Both pipelines' answers (every question, with the same parameters) and
 validation results (severity, shape, focus node, path, constraint) are
@@ -50,7 +50,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -61,266 +60,24 @@ PIPELINES = ("naive", "project", "reasonable")
 STAGES = ("parse", "closure", "questions", "ask", "validation")
 COLD = ("parse", "closure", "validation", "questions")
 DEFAULT_SKIP = "100x:naive,100x:reasonable"  # owlrl and reasonable cannot finish at 100x (hours; 24 GB)
-PROJECT_REASONER = os.environ.get("GOINGLOCAL_BENCH_PROJECT_REASONER") or "rules"
 QUESTION_LIMIT = int(os.environ.get("GOINGLOCAL_BENCH_QUESTION_SECONDS", "60"))  # naive, per question
-
-
-# --- data ------------------------------------------------------------------
-
-def scaled_ntriples(asserted_nt: bytes, k: int) -> bytes:
-    """Lines whose subject is not an instance IRI (the ontology, including its
-    restrictions' owl:hasValue individuals) once; the others k times, renamed.
-    (Copying every line that mentions an instance IRI gave each ontology
-    restriction k values, and the closure grew as k squared.)"""
-    pattern = re.compile(rb"<" + re.escape(ID_BASE.encode()) + rb"([^>]*)>")
-    subject = b"<" + ID_BASE.encode()
-    lines = [l for l in asserted_nt.splitlines() if l.strip()]
-    shared = [l for l in lines if not l.startswith(subject)]
-    instance = [l for l in lines if l.startswith(subject)]
-    out = shared + instance
-    for copy in range(1, k):
-        suffix = f"-x{copy}".encode()
-        out.extend(pattern.sub(lambda m: b"<" + ID_BASE.encode() + m[1] + suffix + b">", l) for l in instance)
-    return b"\n".join(out) + b"\n"
-
-
-def prepare(layout, out: Path, scales: list[int]) -> dict:
-    from goinglocal import answers
-    from goinglocal.questions import load_questions
-    from goinglocal.reason import closure_for
-    from goinglocal.store import KnowledgeGraph
-    closure = closure_for(layout)
-    files = {}
-    for k in scales:
-        path = out / f"data-{k}x.nt"
-        data = scaled_ntriples(closure.asserted_nt, k)
-        if not path.exists() or path.read_bytes() != data:  # a run reading it meanwhile keeps its data
-            path.write_bytes(data)
-        files[k] = str(path)
-    kg = KnowledgeGraph(closure)
-    bindings = {}
-    for name, q in sorted(load_questions(layout).items()):
-        bindings[name] = {k: v.n3() for k, v in answers.resolve(kg, q, {}).items()}
-    (out / "bindings.json").write_text(json.dumps(bindings, indent=1))
-    return files
-
-
-# --- worker ----------------------------------------------------------------
-
-def shacl_results(asserted, layout) -> tuple[bool, list[list[str]]]:
-    """pyshacl over the asserted graph, as the project validates; the results
-    as sorted (severity, shape, focus node, path, constraint) rows, with a
-    property shape named by the node shape that holds it."""
-    from pyshacl import validate
-    from rdflib import URIRef
-    from rdflib.namespace import RDF, SH
-    from goinglocal.validate import load_shapes
-    shapes = load_shapes(layout)
-    conforms, results, _ = validate(asserted, shacl_graph=shapes, inference="none", advanced=True,
-                                    allow_warnings=True)
-    rows = set()
-    for r in results.subjects(RDF.type, SH.ValidationResult):
-        shape = results.value(r, SH.sourceShape)
-        owner = next(iter(shapes.subjects(SH.property, shape)), None) if shape is not None else None
-        named = owner if isinstance(owner, URIRef) else shape
-        path = results.value(r, SH.resultPath)
-        rows.add(tuple(str(x) if isinstance(x, URIRef) else "(blank)" for x in (
-            results.value(r, SH.resultSeverity), named, results.value(r, SH.focusNode),
-            path, results.value(r, SH.sourceConstraintComponent))))
-    return bool(conforms), [list(r) for r in sorted(rows)]
-
-
-def record_validation(out: Path, pipeline: str, data: Path, conforms: bool, rows: list) -> dict:
-    (out / f"validation-{pipeline}-{data.stem}.json").write_text(json.dumps(rows))
-    shapes: dict[str, int] = {}
-    for row in rows:
-        shapes[row[1]] = shapes.get(row[1], 0) + 1
-    return {"conforms": conforms, "validation_results": len(rows), "shapes_firing": shapes}
-
-
-def validation_worker(pipeline: str, data: Path, out: Path, layout) -> None:
-    """The validation stage of the project (and reasonable) pipeline, in its own
-    process with its own time limit: pyshacl needs an rdflib graph, which the
-    rest of the project pipeline no longer builds."""
-    from rdflib import Graph
-    status_file = out / f"validation-stage-{pipeline}-{data.stem}.json"
-    t = time.perf_counter()
-    asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
-    parsed = time.perf_counter() - t
-    status_file.write_text(json.dumps({"validation_parse": parsed}))
-    conforms, rows = shacl_results(asserted, layout)
-    status_file.write_text(json.dumps({"validation_parse": parsed, "validation": time.perf_counter() - t,
-                                       **record_validation(out, pipeline, data, conforms, rows), "done": True}))
-
-
-def worker(pipeline: str, data: Path, out: Path, root: Path, stage: str | None = None) -> None:
-    from rdflib.util import from_n3
-    from goinglocal.paths import Layout
-    from goinglocal.questions import load_questions
-    layout = Layout(root)
-    if stage == "validation":
-        return validation_worker(pipeline, data, out, layout)
-    questions = load_questions(layout)
-    bindings = {q: {k: from_n3(v) for k, v in b.items()}
-                for q, b in json.loads((out / "bindings.json").read_text()).items()}
-    # a parameterised question both engines can run (rdflib fails GROUP_CONCAT over unbound values)
-    ask_name = next((n for n in ("actor-engagements", "evidence-for", "place-engagements") if n in questions),
-                    sorted(questions)[0])
-    times: dict[str, float] = {}
-    extra: dict = {}
-    answers_out: dict[str, list] = {}
-    status_file = out / f"stage-{pipeline}-{data.stem}.json"
-
-    def record(stage: str, started: float) -> None:
-        times[stage] = time.perf_counter() - started
-        status_file.write_text(json.dumps({**times, **extra}))
-
-    if pipeline == "naive":
-        naive_worker(data, out, layout, questions, bindings, ask_name, times, extra, answers_out, record)
-    else:
-        project_worker(pipeline, data, out, questions, bindings, ask_name, extra, answers_out, record)
-    (out / f"answers-{pipeline}-{data.stem}.json").write_text(json.dumps(answers_out))
-    status_file.write_text(json.dumps({**times, **extra, "done": True}))
-
-
-def naive_worker(data, out, layout, questions, bindings, ask_name, times, extra, answers_out, record) -> None:
-    """parse (rdflib) -> closure (owlrl) -> validation (pyshacl) -> questions (rdflib SPARQL).
-    ask (reason-then-query) = parse + closure + the ask question's own time in the
-    questions loop: the same work as parsing, reasoning and asking again, not repeated."""
-    import signal
-    from rdflib import Graph
-    from goinglocal.reason import owlrl_closure
-    t = time.perf_counter()
-    asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
-    record("parse", t)
-    t = time.perf_counter()
-    closure, _ = owlrl_closure(asserted)
-    record("closure", t)
-    extra["closure_triples"] = len(closure)
-    t = time.perf_counter()
-    conforms, rows = shacl_results(asserted, layout)
-    extra.update(record_validation(out, "naive", data, conforms, rows))
-    record("validation", t)
-
-    def too_slow(signum, frame):
-        raise TimeoutError
-    signal.signal(signal.SIGALRM, too_slow)
-    extra["question_limit"] = QUESTION_LIMIT
-    t = time.perf_counter()
-    for n, (name, q) in enumerate(sorted(questions.items())):
-        extra["questions_running"] = f"{n + 1}/{len(questions)}: {name}"
-        record("questions_so_far", t)  # a run cut at its limit still shows how far it got
-        (out / f"answers-naive-{data.stem}.json").write_text(json.dumps(answers_out))
-        signal.alarm(QUESTION_LIMIT)
-        asked = time.perf_counter()
-        try:
-            result = closure.query(q.text, initBindings=bindings.get(name, {}))
-            answers_out[name] = sorted(repr(tuple(str(x) if x is not None else "" for x in row)) for row in result)
-            if name == ask_name:
-                extra["ask_question"] = time.perf_counter() - asked
-        except TimeoutError:
-            extra["timed_out"] = extra.get("timed_out", []) + [name]
-        except Exception as exc:  # rdflib engine bugs
-            extra["errors"] = extra.get("errors", []) + [f"{name}: {exc!r}"[:200]]
-        finally:
-            signal.alarm(0)
-    del extra["questions_running"]
-    record("questions", t)
-    if "ask_question" in extra:
-        times["ask"] = times["parse"] + times["closure"] + extra["ask_question"]
-
-
-def project_worker(pipeline, data, out, questions, bindings, ask_name, extra, answers_out, record) -> None:
-    """parse -> closure (and its cache, N-Triples on disk) -> warm ask (the cache
-    into a fresh store + one question) -> questions (every one, on a fresh store
-    of the closure). Validation runs in a process of its own (validation_worker)."""
-    import gc
-    import pyoxigraph as ox
-    from goinglocal import answers
-    from goinglocal.reason import Closure
-    from goinglocal.store import KnowledgeGraph
-    cache_asserted = out / f"cache-{pipeline}-{data.stem}-asserted.nt"
-    cache_closure = out / f"cache-{pipeline}-{data.stem}-closure.nt"
-    nquads = out / f"cache-{pipeline}-{data.stem}.nq"  # both graphs in one file: one load, one set of blank nodes
-    asserted_triples = sum(1 for line in data.read_bytes().splitlines() if line.strip())
-    if pipeline == "project" and PROJECT_REASONER == "rules":
-        from goinglocal import materialise as m
-        t = time.perf_counter()
-        store = m.load_asserted(path=data)  # pyoxigraph only: no rdflib copy of the graph
-        record("parse", t)
-        t = time.perf_counter()
-        stats = m.Stats()
-        m.materialise_store(store, stats)
-        m.dump(store, (m.ASSERTED,), output=cache_asserted)
-        m.dump(store, (m.ASSERTED, m.INFERRED), output=cache_closure)
-        store.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
-        record("closure", t)
-        extra.update(closure_triples=asserted_triples + sum(stats.derived), rounds=stats.rounds,
-                     rule_seconds={k: round(v, 2) for k, v in sorted(stats.seconds.items(), key=lambda kv: -kv[1])[:6]})
-        # questions run on a fresh store: reasoning leaves the removed delta
-        # copies in this one's indexes, and questions ran 1.7x slower on it
-        del store
-    else:
-        from rdflib import Graph
-        t = time.perf_counter()
-        asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
-        record("parse", t)
-        t = time.perf_counter()
-        if pipeline == "reasonable":
-            from goinglocal.fastreason import reasonable_closure
-            closure, _ = reasonable_closure(asserted)
-        else:
-            from goinglocal.reason import owlrl_closure
-            closure, _ = owlrl_closure(asserted)
-        closure_nt = closure.serialize(format="nt", encoding="utf-8")
-        asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
-        cache_asserted.write_bytes(asserted_nt)
-        cache_closure.write_bytes(closure_nt)
-        record("closure", t)
-        extra["closure_triples"] = len(closure)
-        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, asserted_triples, 0, [], False))
-        kg.store.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
-        del asserted, closure, asserted_nt, closure_nt, kg
-    gc.collect()
-
-    t = time.perf_counter()  # warm: the closure cache exists; load it and ask, as `goinglocal ask` does
-    closure = Closure(cache_asserted.read_bytes(), cache_closure.read_bytes(), asserted_triples,
-                      extra["closure_triples"], [], True)
-    kg = KnowledgeGraph(closure)
-    raw = {k: str(v) for k, v in bindings.get(ask_name, {}).items()}  # IRIs: labels repeat in copies
-    answers.render(kg, answers.run(kg, questions[ask_name], raw), "csv")
-    record("ask", t)
-    del kg, closure
-    gc.collect()
-
-    t = time.perf_counter()
-    store = ox.Store()
-    store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    kg = KnowledgeGraph.from_store(store)
-    extra["questions_load"] = time.perf_counter() - t
-    slowest: dict[str, float] = {}
-    for n, (name, q) in enumerate(sorted(questions.items())):
-        extra["questions_running"] = f"{n + 1}/{len(questions)}: {name}"
-        record("questions_so_far", t)
-        asked = time.perf_counter()
-        _, rows = kg.select(q.text, bindings.get(name, {}))
-        answers_out[name] = sorted(repr(tuple(str(r[v]) if r[v] is not None else "" for v in r)) for r in rows)
-        slowest[name] = round(time.perf_counter() - asked, 2)
-        extra["slowest_questions"] = dict(sorted(slowest.items(), key=lambda kv: -kv[1])[:5])
-    del extra["questions_running"]
-    record("questions", t)
+SELF = str(Path(__file__).resolve())  # workers are this script run again with --worker / --prepare
 
 
 # --- driver ----------------------------------------------------------------
 
+STAGE_FILES = {None: "stage", "validation": "validation-stage", "reference": "reference-stage", "edit": "edit-stage"}
+QUESTION_TARGET = 2.0  # seconds: no question may take longer at 10x
+
+
 def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage: str | None = None) -> dict:
-    prefix = "validation-stage" if stage else "stage"
+    prefix = STAGE_FILES[stage]
     status = out / f"{prefix}-{pipeline}-{Path(data).stem}.json"
     status.unlink(missing_ok=True)
     started = time.perf_counter()
     err_path = out / f"stderr-{prefix}-{pipeline}-{Path(data).stem}.txt"
     err_file = err_path.open("wb")  # a file, not a pipe: a chatty child must not block on a full pipe
-    proc = subprocess.Popen([sys.executable, "-m", "goinglocal.bench", "--worker", pipeline, "--data", data,
+    proc = subprocess.Popen([sys.executable, SELF, "--worker", pipeline, "--data", data,
                              "--out", str(out), "--root", str(root)] + (["--stage", stage] if stage else []),
                             stdout=subprocess.DEVNULL, stderr=err_file)
     killed = False
@@ -344,13 +101,23 @@ def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage
     return result
 
 
-def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, validation_limit: float) -> dict:
+def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, validation_limit: float,
+                 reference: bool = False, edit: bool = False) -> dict:
     r = run_one(pipeline, data, out, root, limit)
     if pipeline != "naive":
         v = run_one(pipeline, data, out, root, validation_limit, stage="validation")
         r.update({k: v[k] for k in ("validation", "validation_parse", "conforms", "validation_results",
                                     "shapes_firing") if k in v})
         r.update(validation_peak_mb=v["peak_mb"], validation_finished=v["finished"], validation_note=v["note"])
+    if pipeline == "project" and reference:  # pySHACL on the same data, to compare results
+        v = run_one(pipeline, data, out, root, validation_limit, stage="reference")
+        r.update(reference_validation=v.get("validation"), reference_peak_mb=v["peak_mb"],
+                 reference_finished=v["finished"], reference_note=v["note"])
+    if pipeline == "project" and edit:  # goinglocal build cold, one file edited, build again
+        v = run_one(pipeline, data, out, root, limit, stage="edit")
+        r.update({k: v[k] for k in ("cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu",
+                                    "edit_incremental", "edit_revalidated") if k in v})
+        r.update(edit_peak_mb=v["peak_mb"], edit_note=v["note"])
     return r
 
 
@@ -387,7 +154,8 @@ def table(results: dict, scales: list[int], limit: float) -> str:
             lines.append(f"| {k}x | {p} | " + " | ".join(fmt(r.get(s)) for s in STAGES)
                          + f" | {fmt(cold)} | {r['peak_mb']:.0f} | {vpeak} | {status} |")
     lines += ["", "*cold build = parse + closure + validation + questions. The project's validation "
-              "time includes its own rdflib parse (pyshacl needs an rdflib graph).",
+              "is goinglocal.shacl_engines (rudof; shapes it cannot run on pySHACL) reading the N-Triples; "
+              "the naive pipeline's is pySHACL on its rdflib graph.",
               "naive ask = parse + owlrl + the one question on rdflib (from the stages above, not run twice); "
               "project ask = warm: the cached closure N-Triples into Oxigraph + one question, rendered.", ""]
     lines += ratios(results, scales)
@@ -406,11 +174,73 @@ def ratios(results: dict, scales: list[int]) -> list[str]:
             out.append(f"- {k}x answers identical naive vs project: {results[f'{k}x']['same_answers']}")
         if "same_validation" in results.get(f"{k}x", {}):
             out.append(f"- {k}x validation results identical naive vs project: {results[f'{k}x']['same_validation']}")
+        entry = results.get(f"{k}x", {})
+        if "validation_identical_to_pyshacl" in entry:
+            out.append(f"- {k}x project validation (rudof) identical to pySHACL on the same data: "
+                       f"{entry['validation_identical_to_pyshacl']} ({entry['validation_compared']}; pySHACL took "
+                       f"{fmt(p.get('reference_validation'))} s, {fmt(p.get('reference_peak_mb'))} MB)")
+        if "slowest_question" in entry:
+            name, seconds = entry["slowest_question"]
+            verdict = ("" if k != 10 else f" (target <= {QUESTION_TARGET:.0f} s: "
+                       f"{'met' if seconds <= QUESTION_TARGET else 'NOT met'})")
+            out.append(f"- {k}x slowest project question: {name} {seconds:.2f} s{verdict}")
+        if "edit_build" in p:
+            out.append(f"- {k}x `goinglocal build`: cold {fmt(p.get('cli_cold_build'))} s "
+                       f"({fmt(p.get('cli_cold_build_cpu'))} s CPU); after a one-file edit {fmt(p['edit_build'])} s "
+                       f"({fmt(p.get('edit_build_cpu'))} s CPU; closure extended: {p.get('edit_incremental')}, "
+                       f"nodes validated again: {p.get('edit_revalidated')})")
+        elif p.get("edit_note"):
+            out.append(f"- {k}x one-file edit: {p['edit_note'][:200]}")
         if p.get("finished"):
             peak = max(p["peak_mb"], p.get("validation_peak_mb", 0))
             out.append(f"- {k}x project peak memory: {p['peak_mb']:.0f} MB (parse, closure, questions, ask); "
                        f"validation {p.get('validation_peak_mb', 0):.0f} MB; max {peak:.0f} MB")
     return out + [""]
+
+
+def summary(results: dict, load: tuple[float, float, float]) -> dict:
+    """build/bench/summary.json: per scale and pipeline, each stage's seconds
+    and the peak memory, then the ratios and the targets' checks, so that runs
+    can be compared."""
+    out: dict = {"load_average_at_start": load, "cpus": os.cpu_count(), "scales": {}}
+    for scale, entry in results.items():
+        s: dict = {}
+        for pipeline in PIPELINES:
+            r = entry.get(pipeline)
+            if not r or r.get("skipped"):
+                continue
+            stages = {k: round(r[k], 3) for k in (*STAGES, "questions_load", "validation_parse", "reference_validation",
+                                                 "cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu")
+                      if isinstance(r.get(k), (int, float))}
+            cold = sum(r[k] for k in COLD) if all(k in r for k in COLD) else None
+            s[pipeline] = {
+                "seconds": stages, "cold_build_seconds": round(cold, 3) if cold is not None else None,
+                "peak_mb": {k: round(r[k]) for k in ("peak_mb", "validation_peak_mb", "reference_peak_mb", "edit_peak_mb")
+                            if k in r},
+                "finished": r.get("finished"), "note": r.get("note", ""),
+                "closure_triples": r.get("closure_triples"), "validation_results": r.get("validation_results"),
+                "slowest_questions": r.get("slowest_questions", {}),
+                "edit": {k: r[k] for k in ("edit_incremental", "edit_revalidated") if k in r},
+                "timed_out": r.get("timed_out", []), "errors": r.get("errors", [])}
+        n, p = entry.get("naive", {}), entry.get("project", {})
+        ratios = {}
+        if n.get("ask") and p.get("ask"):
+            ratios["warm_ask_naive_over_project"] = round(n["ask"] / p["ask"], 1)
+        if all(k in n for k in COLD) and all(k in p for k in COLD):
+            ratios["cold_build_naive_over_project"] = round(sum(n[k] for k in COLD) / sum(p[k] for k in COLD), 2)
+        if p.get("reference_validation") and p.get("validation"):
+            ratios["validation_pyshacl_over_project"] = round(p["reference_validation"] / p["validation"], 1)
+        s["ratios"] = ratios
+        s["checks"] = {k: entry[k] for k in ("validation_identical_to_pyshacl", "validation_compared", "same_answers",
+                                             "different_questions", "same_validation", "slowest_question") if k in entry}
+        if scale == "10x" and p.get("slowest_questions"):
+            s["checks"]["no_question_over_2s"] = max(p["slowest_questions"].values()) <= QUESTION_TARGET
+        if p.get("finished"):
+            cold = sum(p[k] for k in COLD) if all(k in p for k in COLD) else None
+            s["checks"]["project_cold_build_seconds"] = round(cold, 2) if cold is not None else None
+            s["checks"]["project_peak_mb"] = round(max(p.get(k, 0) for k in ("peak_mb", "validation_peak_mb")))
+        out["scales"][scale] = s
+    return out
 
 
 def unordered(rows: list[str]) -> list:
@@ -422,8 +252,17 @@ def unordered(rows: list[str]) -> list:
 
 
 def compare(out: Path, k: int, results: dict) -> None:
-    """Answers and validation results of naive and project, when both finished."""
+    """Answers and validation results of naive and project, when both finished;
+    the project's validation (rudof) against pySHACL's on the same data."""
     entry = results[f"{k}x"]
+    files = [out / f"validation-{name}-data-{k}x.json" for name in ("project", "project-pyshacl")]
+    if all(f.exists() for f in files) and entry.get("project", {}).get("reference_finished"):
+        fast, reference = (json.loads(f.read_text()) for f in files)
+        entry["validation_identical_to_pyshacl"] = fast == reference
+        entry["validation_compared"] = f"{len(fast)} rudof, {len(reference)} pySHACL results"
+    slowest = entry.get("project", {}).get("slowest_questions", {})
+    if slowest:
+        entry["slowest_question"] = max(slowest.items(), key=lambda kv: kv[1])
     if not all(entry.get(p, {}).get("finished") for p in ("naive", "project")):
         return
     a, b = (json.loads((out / f"answers-{p}-data-{k}x.json").read_text()) for p in ("naive", "project"))
@@ -439,7 +278,7 @@ def compare(out: Path, k: int, results: dict) -> None:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m goinglocal.bench", description=__doc__,
+    ap = argparse.ArgumentParser(prog="python benchmarks/bench.py", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--scales", default="1,10,100", help="comma-separated scale factors (default 1,10,100)")
     ap.add_argument("--limit", type=float, default=1200,
@@ -453,6 +292,10 @@ def main(argv=None) -> int:
                     help="keep the results of runs not repeated now from the out folder's results.json")
     ap.add_argument("--reuse-data", action="store_true",
                     help="use the out folder's scaled data and bindings as they are (same input as an earlier run)")
+    ap.add_argument("--reference-scales", default="1,10",
+                    help="scales at which pySHACL also validates the project's data, to compare (default 1,10)")
+    ap.add_argument("--edit-scales", default="1,10",
+                    help="scales at which `goinglocal build` runs cold, then after a one-file edit (default 1,10)")
     ap.add_argument("--out", help="output folder (default build/bench)")
     ap.add_argument("--worker")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
@@ -461,6 +304,7 @@ def main(argv=None) -> int:
     ap.add_argument("--root", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
+        from workers import worker
         worker(args.worker, Path(args.data), Path(args.out), Path(args.root), args.stage)
         return 0
     from goinglocal.paths import Layout  # stdlib only: the driver stays small, so that
@@ -469,6 +313,7 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     scales = [int(s) for s in args.scales.split(",")]
     if args.prepare:
+        from workers import prepare
         files = prepare(layout, out, scales)
         (out / "files.json").write_text(json.dumps(files))
         return 0
@@ -477,10 +322,11 @@ def main(argv=None) -> int:
         files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
     if not all(k in files and Path(files[k]).exists() for k in scales):
         print("bench: preparing scaled data (closure of the real graph, question parameters) ...", flush=True)
-        subprocess.run([sys.executable, "-m", "goinglocal.bench", "--prepare", "--scales", args.scales,
+        subprocess.run([sys.executable, SELF, "--prepare", "--scales", args.scales,
                         "--out", str(out)], check=True)
         files = {int(k): v for k, v in json.loads((out / "files.json").read_text()).items()}
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    load = os.getloadavg()  # the machine is shared: the load is part of the result
     results: dict = {}
     if args.merge and (out / "results.json").exists():
         results = json.loads((out / "results.json").read_text())
@@ -492,12 +338,15 @@ def main(argv=None) -> int:
                 results[f"{k}x"].setdefault(p, {"skipped": "--skip"})
                 continue
             print(f"bench: {k}x {p} ...", flush=True)
-            r = run_pipeline(p, files[k], out, layout.root, args.limit, args.validation_limit)
+            r = run_pipeline(p, files[k], out, layout.root, args.limit, args.validation_limit,
+                             reference=str(k) in args.reference_scales.split(","),
+                             edit=str(k) in args.edit_scales.split(","))
             results[f"{k}x"][p] = r
             print(f"  {json.dumps(r)[:400]}", flush=True)
         compare(out, k, results)
         (out / "results.json").write_text(json.dumps(results, indent=1))
         (out / "results.md").write_text(table(results, shown, args.limit))
+        (out / "summary.json").write_text(json.dumps(summary(results, load), indent=1))
     sys.stdout.write(table(results, shown, args.limit))
     return 0
 

@@ -1,0 +1,316 @@
+"""The bench's data preparation and the workers that run one pipeline at one
+scale, each in its own process (started by bench.py with --worker)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from pathlib import Path
+
+ID_BASE = "https://w3id.org/goinglocal/id/"
+PROJECT_REASONER = os.environ.get("GOINGLOCAL_BENCH_PROJECT_REASONER") or "rules"
+QUESTION_LIMIT = int(os.environ.get("GOINGLOCAL_BENCH_QUESTION_SECONDS", "60"))  # naive, per question
+
+
+# --- data ------------------------------------------------------------------
+
+def scaled_ntriples(asserted_nt: bytes, k: int, only_copies: bool = False) -> bytes:
+    """Lines whose subject is not an instance IRI (the ontology, including its
+    restrictions' owl:hasValue individuals) once; the others k times, renamed.
+    (Copying every line that mentions an instance IRI gave each ontology
+    restriction k values, and the closure grew as k squared.)"""
+    pattern = re.compile(rb"<" + re.escape(ID_BASE.encode()) + rb"([^>]*)>")
+    subject = b"<" + ID_BASE.encode()
+    lines = [l for l in asserted_nt.splitlines() if l.strip()]
+    shared = [l for l in lines if not l.startswith(subject)]
+    instance = [l for l in lines if l.startswith(subject)]
+    out = [] if only_copies else shared + instance
+    for copy in range(1, k):
+        suffix = f"-x{copy}".encode()
+        out.extend(pattern.sub(lambda m: b"<" + ID_BASE.encode() + m[1] + suffix + b">", l) for l in instance)
+    return b"\n".join(out) + b"\n"
+
+
+def prepare(layout, out: Path, scales: list[int]) -> dict:
+    from goinglocal import answers
+    from goinglocal.questions import load_questions
+    from goinglocal.reason import closure_for
+    from goinglocal.store import KnowledgeGraph
+    closure = closure_for(layout)
+    files = {}
+    for k in scales:
+        path = out / f"data-{k}x.nt"
+        data = scaled_ntriples(closure.asserted_nt, k)
+        if not path.exists() or path.read_bytes() != data:  # a run reading it meanwhile keeps its data
+            path.write_bytes(data)
+        files[k] = str(path)
+    kg = KnowledgeGraph(closure)
+    bindings = {}
+    for name, q in sorted(load_questions(layout).items()):
+        bindings[name] = {k: v.n3() for k, v in answers.resolve(kg, q, {}).items()}
+    (out / "bindings.json").write_text(json.dumps(bindings, indent=1))
+    return files
+
+
+# --- worker ----------------------------------------------------------------
+
+def shacl_results(data, layout, engine: str) -> tuple[bool, list[list[str]]]:
+    """The shapes over the asserted graph (N-Triples bytes or an rdflib graph)
+    on one engine of goinglocal.shacl_engines, as `goinglocal validate` runs
+    them; the results as sorted (severity, shape, focus node, path, value,
+    component, message) rows."""
+    from rdflib import Graph
+    from goinglocal import shacl_engines as se
+    from goinglocal.validate import load_shapes
+    source = se.Data(graph=data) if isinstance(data, Graph) else se.Data(nt=data)
+    results = se.validate(load_shapes(layout), source, engine)
+    rows = {tuple(_text(x) for x in (*r.key(), r.message)) for r in results}
+    conforms = not any(r.severity == "Violation" for r in results)
+    return conforms, [list(r) for r in sorted(rows)]
+
+
+def _text(term) -> str:
+    from rdflib import BNode
+    from goinglocal.shacl_engines import Inverse
+    if term is None:
+        return ""
+    if isinstance(term, BNode):
+        return "(blank)"
+    if isinstance(term, tuple):
+        return "|".join(_text(t) for t in term)
+    if isinstance(term, Inverse):
+        return "^" + str(term.iri)
+    return str(term)
+
+
+def record_validation(out: Path, name: str, data: Path, conforms: bool, rows: list) -> dict:
+    (out / f"validation-{name}-{data.stem}.json").write_text(json.dumps(rows))
+    shapes: dict[str, int] = {}
+    for row in rows:
+        shapes[row[1]] = shapes.get(row[1], 0) + 1
+    return {"conforms": conforms, "validation_results": len(rows), "shapes_firing": shapes}
+
+
+def validation_worker(pipeline: str, data: Path, out: Path, layout, engine: str) -> None:
+    """The validation stage of the project pipeline in its own process, with
+    its own limit: the project's default engine (rudof, reading the N-Triples
+    as they are), or the reference (pySHACL on an rdflib parse, stage
+    "validation-reference") whose results the bench compares."""
+    status_file = out / f"{'validation' if engine == 'rudof' else 'reference'}-stage-{pipeline}-{data.stem}.json"
+    t = time.perf_counter()
+    if engine == "pyshacl":
+        from rdflib import Graph
+        source = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
+    else:
+        source = data.read_bytes()
+    parsed = time.perf_counter() - t
+    status_file.write_text(json.dumps({"validation_parse": parsed}))
+    conforms, rows = shacl_results(source, layout, engine)
+    name = pipeline if engine == "rudof" else f"{pipeline}-pyshacl"
+    status_file.write_text(json.dumps({"validation_parse": parsed, "validation": time.perf_counter() - t,
+                                       **record_validation(out, name, data, conforms, rows), "done": True}))
+
+
+def edit_worker(data: Path, out: Path, layout) -> None:
+    """A repository at this scale (the real files, plus the scaled copies as
+    one N-Triples file under instances/), built cold with `goinglocal build`
+    (run_build), then one instance file gains a node and it is built again:
+    the one-file edit the incremental closure and validation are for."""
+    import shutil
+    from goinglocal.build import run_build
+    from goinglocal.paths import Layout
+    k = int(data.stem.split("-")[1].rstrip("x"))
+    home = out / f"repo-{k}x"
+    shutil.rmtree(home, ignore_errors=True)
+    for name in ("ontology", "shapes", "instances", "queries"):
+        shutil.copytree(layout.root / name, home / name)
+    shutil.copy(layout.root / "pyproject.toml", home / "pyproject.toml")
+    if k > 1:
+        from goinglocal.reason import closure_for
+        copies = scaled_ntriples(closure_for(layout).asserted_nt, k, only_copies=True)
+        (home / "instances" / "bench-copies.nt").write_bytes(copies)
+    repo = Layout(home)
+    status_file = out / f"edit-stage-project-{data.stem}.json"
+    times: dict = {}
+    cpu = lambda: sum(os.times()[:2])  # noqa: E731 - CPU seconds: the machine is shared, wall time is noisy
+    t, c = time.perf_counter(), cpu()
+    cold = run_build(repo, home / "build")
+    times.update(cli_cold_build=time.perf_counter() - t, cli_cold_build_cpu=cpu() - c)
+    status_file.write_text(json.dumps(times))
+    target = home / "instances" / "cases" / "jujuy.ttl"
+    target.write_text(target.read_text() + "\n<org/cn/bench-edit-office> a gl:Organization ; "
+                      "rdfs:label \"Bench edit office\"@en ; gl:partOfOrganization <org/cn/ccpit> ; "
+                      "gl:evidence <source/myers-2020/fn/1> .\n")
+    t, c = time.perf_counter(), cpu()
+    edited = run_build(repo, home / "build")
+    times.update(edit_build=time.perf_counter() - t, edit_build_cpu=cpu() - c)
+    times.update(edit_incremental=edited.incremental, edit_revalidated=edited.revalidated,
+                 cold_triples=cold.asserted + cold.inferred, done=True)
+    status_file.write_text(json.dumps(times))
+    shutil.rmtree(home, ignore_errors=True)
+
+
+def worker(pipeline: str, data: Path, out: Path, root: Path, stage: str | None = None) -> None:
+    from rdflib.util import from_n3
+    from goinglocal.paths import Layout
+    from goinglocal.questions import load_questions
+    layout = Layout(root)
+    if stage == "validation":
+        return validation_worker(pipeline, data, out, layout, "rudof")
+    if stage == "reference":
+        return validation_worker(pipeline, data, out, layout, "pyshacl")
+    if stage == "edit":
+        return edit_worker(data, out, layout)
+    questions = load_questions(layout)
+    bindings = {q: {k: from_n3(v) for k, v in b.items()}
+                for q, b in json.loads((out / "bindings.json").read_text()).items()}
+    # a parameterised question both engines can run (rdflib fails GROUP_CONCAT over unbound values)
+    ask_name = next((n for n in ("actor-engagements", "evidence-for", "place-engagements") if n in questions),
+                    sorted(questions)[0])
+    times: dict[str, float] = {}
+    extra: dict = {}
+    answers_out: dict[str, list] = {}
+    status_file = out / f"stage-{pipeline}-{data.stem}.json"
+
+    def record(stage: str, started: float) -> None:
+        times[stage] = time.perf_counter() - started
+        status_file.write_text(json.dumps({**times, **extra}))
+
+    if pipeline == "naive":
+        naive_worker(data, out, layout, questions, bindings, ask_name, times, extra, answers_out, record)
+    else:
+        project_worker(pipeline, data, out, questions, bindings, ask_name, extra, answers_out, record)
+    (out / f"answers-{pipeline}-{data.stem}.json").write_text(json.dumps(answers_out))
+    status_file.write_text(json.dumps({**times, **extra, "done": True}))
+
+
+def naive_worker(data, out, layout, questions, bindings, ask_name, times, extra, answers_out, record) -> None:
+    """parse (rdflib) -> closure (owlrl) -> validation (pyshacl) -> questions (rdflib SPARQL).
+    ask (reason-then-query) = parse + closure + the ask question's own time in the
+    questions loop: the same work as parsing, reasoning and asking again, not repeated."""
+    import signal
+    from rdflib import Graph
+    from goinglocal.reason import owlrl_closure
+    t = time.perf_counter()
+    asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
+    record("parse", t)
+    t = time.perf_counter()
+    closure, _ = owlrl_closure(asserted)
+    record("closure", t)
+    extra["closure_triples"] = len(closure)
+    t = time.perf_counter()
+    conforms, rows = shacl_results(asserted, layout, "pyshacl")
+    extra.update(record_validation(out, "naive", data, conforms, rows))
+    record("validation", t)
+
+    def too_slow(signum, frame):
+        raise TimeoutError
+    signal.signal(signal.SIGALRM, too_slow)
+    extra["question_limit"] = QUESTION_LIMIT
+    t = time.perf_counter()
+    for n, (name, q) in enumerate(sorted(questions.items())):
+        extra["questions_running"] = f"{n + 1}/{len(questions)}: {name}"
+        record("questions_so_far", t)  # a run cut at its limit still shows how far it got
+        (out / f"answers-naive-{data.stem}.json").write_text(json.dumps(answers_out))
+        signal.alarm(QUESTION_LIMIT)
+        asked = time.perf_counter()
+        try:
+            result = closure.query(q.text, initBindings=bindings.get(name, {}))
+            answers_out[name] = sorted(repr(tuple(str(x) if x is not None else "" for x in row)) for row in result)
+            if name == ask_name:
+                extra["ask_question"] = time.perf_counter() - asked
+        except TimeoutError:
+            extra["timed_out"] = extra.get("timed_out", []) + [name]
+        except Exception as exc:  # rdflib engine bugs
+            extra["errors"] = extra.get("errors", []) + [f"{name}: {exc!r}"[:200]]
+        finally:
+            signal.alarm(0)
+    del extra["questions_running"]
+    record("questions", t)
+    if "ask_question" in extra:
+        times["ask"] = times["parse"] + times["closure"] + extra["ask_question"]
+
+
+def project_worker(pipeline, data, out, questions, bindings, ask_name, extra, answers_out, record) -> None:
+    """parse -> closure (and its cache, N-Triples on disk) -> warm ask (the cache
+    into a fresh store + one question) -> questions (every one, on a fresh store
+    of the closure). Validation runs in a process of its own (validation_worker)."""
+    import gc
+    import pyoxigraph as ox
+    from goinglocal import answers
+    from goinglocal.reason import Closure
+    from goinglocal.store import KnowledgeGraph
+    cache_asserted = out / f"cache-{pipeline}-{data.stem}-asserted.nt"
+    cache_closure = out / f"cache-{pipeline}-{data.stem}-closure.nt"
+    nquads = out / f"cache-{pipeline}-{data.stem}.nq"  # both graphs in one file: one load, one set of blank nodes
+    asserted_triples = sum(1 for line in data.read_bytes().splitlines() if line.strip())
+    if pipeline == "project" and PROJECT_REASONER == "rules":
+        from goinglocal import materialise as m
+        t = time.perf_counter()
+        store = m.load_asserted(path=data)  # pyoxigraph only: no rdflib copy of the graph
+        record("parse", t)
+        t = time.perf_counter()
+        stats = m.Stats()
+        m.materialise_store(store, stats)
+        m.dump(store, (m.ASSERTED,), output=cache_asserted)
+        m.dump(store, (m.ASSERTED, m.INFERRED), output=cache_closure)
+        store.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+        record("closure", t)
+        extra.update(closure_triples=asserted_triples + sum(stats.derived), rounds=stats.rounds,
+                     rule_seconds={k: round(v, 2) for k, v in sorted(stats.seconds.items(), key=lambda kv: -kv[1])[:6]})
+        # questions run on a fresh store: reasoning leaves the removed delta
+        # copies in this one's indexes, and questions ran 1.7x slower on it
+        del store
+    else:
+        from rdflib import Graph
+        t = time.perf_counter()
+        asserted = Graph().parse(data=data.read_bytes().decode("utf-8"), format="nt")
+        record("parse", t)
+        t = time.perf_counter()
+        if pipeline == "reasonable":
+            from fastreason import reasonable_closure  # benchmarks/, beside this file
+            closure, _ = reasonable_closure(asserted)
+        else:
+            from goinglocal.reason import owlrl_closure
+            closure, _ = owlrl_closure(asserted)
+        closure_nt = closure.serialize(format="nt", encoding="utf-8")
+        asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
+        cache_asserted.write_bytes(asserted_nt)
+        cache_closure.write_bytes(closure_nt)
+        record("closure", t)
+        extra["closure_triples"] = len(closure)
+        kg = KnowledgeGraph(Closure(asserted_nt, closure_nt, asserted_triples, 0, [], False))
+        kg.store.dump(str(nquads), format=ox.RdfFormat.N_QUADS)
+        del asserted, closure, asserted_nt, closure_nt, kg
+    gc.collect()
+
+    t = time.perf_counter()  # warm: the closure cache exists; load it and ask, as `goinglocal ask` does
+    closure = Closure(cache_asserted.read_bytes(), cache_closure.read_bytes(), asserted_triples,
+                      extra["closure_triples"], [], True)
+    kg = KnowledgeGraph(closure)
+    raw = {k: str(v) for k, v in bindings.get(ask_name, {}).items()}  # IRIs: labels repeat in copies
+    answers.render(kg, answers.run(kg, questions[ask_name], raw), "csv")
+    record("ask", t)
+    del kg, closure
+    gc.collect()
+
+    t = time.perf_counter()
+    store = ox.Store()
+    store.load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
+    kg = KnowledgeGraph.from_store(store)
+    extra["questions_load"] = time.perf_counter() - t
+    slowest: dict[str, float] = {}
+    for n, (name, q) in enumerate(sorted(questions.items())):
+        extra["questions_running"] = f"{n + 1}/{len(questions)}: {name}"
+        record("questions_so_far", t)
+        asked = time.perf_counter()
+        _, rows = kg.select(q.text, bindings.get(name, {}))
+        answers_out[name] = sorted(repr(tuple(str(r[v]) if r[v] is not None else "" for v in r)) for r in rows)
+        slowest[name] = round(time.perf_counter() - asked, 2)
+        extra["slowest_questions"] = dict(sorted(slowest.items(), key=lambda kv: -kv[1])[:5])
+    del extra["questions_running"]
+    record("questions", t)
+
+
