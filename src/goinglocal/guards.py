@@ -78,9 +78,10 @@ def refuse_xml_entities(text: str, path: Path) -> None:
             + _shown(text, f"<!ENTITY {exc.name}" if exc.name else "<!ENTITY"),
             "remove the <!DOCTYPE ...> block and write the text or IRI in place of each &name; reference") from None
     except DefusedXmlException as exc:
-        raise RefusedInput(f"{_where(path, text, '<!DOCTYPE')}: RDF/XML refers to an external entity or DTD ({exc}); "
-                           "goinglocal reads nothing outside the file" + _shown(text, "<!DOCTYPE"),
-                           "remove the <!DOCTYPE ...> block and write the text in place of each &name; reference") from None
+        named = getattr(exc, "sysid", None) or str(exc)
+        raise RefusedInput(f"{_where(path, text, '<!DOCTYPE')}: RDF/XML refers to the external DTD or entity "
+                           f"'{named}'; goinglocal reads nothing outside the file" + _shown(text, "<!DOCTYPE"),
+                           "remove the <!DOCTYPE ...> block: RDF/XML needs no DTD") from None
 
 
 # --- JSON-LD --------------------------------------------------------------
