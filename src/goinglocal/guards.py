@@ -32,12 +32,15 @@ from goinglocal.errors import RefusedInput, SyntaxProblem
 CONTEXT_KEYS = ("@context", "@import")
 
 
+def position(text: str, offset: int) -> tuple[int, int]:
+    """Line and column (1-based) of a character offset."""
+    return text.count("\n", 0, offset) + 1, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def locate(text: str, needle: str) -> tuple[int, int]:
-    """Line and column (1-based) of the first occurrence of needle; (0, 0) if absent."""
+    """Line and column of the first occurrence of needle; (0, 0) if absent."""
     at = text.find(needle) if needle else -1
-    if at < 0:
-        return 0, 0
-    return text.count("\n", 0, at) + 1, at - (text.rfind("\n", 0, at) + 1) + 1
+    return position(text, at) if at >= 0 else (0, 0)
 
 
 def show_line(text: str, line: int, column: int | None) -> str:
@@ -143,13 +146,38 @@ def _term_error(term: Any) -> str | None:
     return None
 
 
-def _needle(term: URIRef | Literal | BNode) -> str:
-    """Text to look for in the file to find where the term was written."""
+IRI_HINT = ("IRIs may not contain spaces, quotes, braces, '|', '^', '`' or '\\'; "
+            "percent-encode them (space = %20) or choose another IRI")
+
+
+def _describe(term: Any) -> tuple[str, str, str]:
+    """What is wrong (for the message), how to fix it, and the IRI or tag as written."""
+    if isinstance(term, Literal) and term.language:
+        return f"the language tag '{term.language}'", "use a BCP 47 language tag such as en, es or pt-BR", \
+            f"@{term.language}"
     if isinstance(term, Literal):
-        return f"@{term.language}" if term.language else str(term.datatype)
-    text = str(term)
-    tail = re.split(r"[/#:]", text)[-1]
-    return tail or text
+        return f"the datatype IRI <{term.datatype}>", "use a full datatype IRI, e.g. xsd:date", str(term.datatype)
+    if isinstance(term, BNode):
+        return f"the blank node label '_:{term}'", "use letters, digits, '_' and '-' in blank node labels", str(term)
+    return f"the IRI <{term}>", IRI_HINT, str(term)
+
+
+def _find(text: str, written: str, problem: str) -> tuple[int, int]:
+    """Where the bad term is written: at the characters pyoxigraph names if
+    they can be found with some of their surroundings (prefixed names and
+    relative IRIs are written shorter than they are), else at the term's
+    last segment."""
+    quoted = re.search(r"'([^']+)'", problem)
+    bad = written.find(quoted.group(1)) if quoted else -1
+    if bad >= 0:
+        for width in (40, 16, 8, 4):
+            window = written[max(0, bad - width):bad + len(quoted.group(1)) + width]
+            if (at := text.find(window)) >= 0:
+                return position(text, at + (bad - max(0, bad - width)))
+    for opening in ("<", '"', "'", ""):  # the whole term as an IRI or attribute, then anywhere
+        if (at := text.find(opening + written)) >= 0:
+            return position(text, at + len(opening))
+    return locate(text, re.split(r"[/#:]", written)[-1] or written)
 
 
 def check_terms(graph: Graph, text: str, path: Path) -> None:
@@ -163,19 +191,7 @@ def check_terms(graph: Graph, text: str, path: Path) -> None:
             problem = _term_error(term)
             if problem is None:
                 continue
-            if isinstance(term, Literal):
-                what = (f"the language tag '{term.language}'" if term.language
-                        else f"the datatype IRI <{term.datatype}>")
-                hint = "use a BCP 47 language tag such as en, es or pt-BR, and a full datatype IRI (xsd:date)"
-            elif isinstance(term, BNode):
-                what, hint = f"the blank node label '_:{term}'", "use letters, digits, '_' and '-' in blank node labels"
-            else:
-                what = f"the IRI <{term}>"
-                hint = ("IRIs may not contain spaces, quotes, braces, '|', '^', '`' or '\\'; "
-                        "percent-encode them (space = %20) or choose another IRI")
-            needle = str(term) if str(term) in text else _needle(term)
-            quoted = re.search(r"'([^']+)'", problem)  # pyoxigraph quotes the offending characters
-            if quoted and needle.find(quoted.group(1)) > 0:
-                needle = needle[needle.find(quoted.group(1)):]  # point at them
-            raise SyntaxProblem(f"{_where(path, text, needle)}: {what} is not valid RDF: {problem}"
-                                f"{_shown(text, needle)}", hint)
+            what, hint, written = _describe(term)
+            line, column = _find(text, written, problem)
+            where = f"{path}:{line}:{column}" if line else str(path)
+            raise SyntaxProblem(f"{where}: {what} is not valid RDF: {problem}{show_line(text, line, column)}", hint)

@@ -16,7 +16,7 @@ from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
 from goinglocal.errors import GoinglocalError, SyntaxProblem, UnreadableInput
-from goinglocal.guards import check_terms, locate, refuse_remote_contexts, refuse_xml_entities, show_line as _show
+from goinglocal.guards import check_terms, locate, position, refuse_remote_contexts, refuse_xml_entities, show_line as _show
 from goinglocal.paths import RDF_SUFFIXES, Layout
 
 ACCEPTED = "Turtle (.ttl), N-Triples (.nt), N3 (.n3), TriG (.trig), JSON-LD (.jsonld, .json) and RDF/XML (.rdf, .owl, .xml)"
@@ -104,13 +104,23 @@ def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
         raise SyntaxProblem(f"{path}:{line}: {fmt} syntax error: {message}{_show(text, line, None)}",
                             "fix the line; each N-Triples line is subject predicate object ." ) from None
     except Exception as exc:  # other parser plugins raise their own types
-        quoted = re.search(r"'([^'\n]+)'", str(exc))  # e.g. "'en_AR' is not a valid language tag!"
-        line, column = locate(text, quoted.group(1)) if quoted else (0, 0)
+        line, column = _where_in(text, str(exc))
         where = f"{path}:{line}:{column}" if line else str(path)
         raise SyntaxProblem(f"{where}: {fmt} could not be parsed: {exc}{_show(text, line, column)}",
                             f"check the file is valid {fmt}") from None
     check_terms(graph, text, path)
     return graph
+
+
+def _where_in(text: str, message: str) -> tuple[int, int]:
+    """Line and column a parser's free-form message points at: rdflib's
+    "Quote expected in string at ^ in <before>^<after>", or a quoted token
+    ("'en_AR' is not a valid language tag!"); (0, 0) when it says nothing usable."""
+    caret = re.search(r" at \^ in (.*)\^(.*)$", message, re.S)
+    if caret and (at := text.find(caret.group(1) + caret.group(2))) >= 0:
+        return position(text, at + len(caret.group(1)))
+    quoted = re.search(r"'([^'\n]+)'", message)
+    return locate(text, quoted.group(1)) if quoted else (0, 0)
 
 
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:
