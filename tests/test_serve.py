@@ -4,12 +4,15 @@ and its closure, started as a real subprocess on a free port."""
 from __future__ import annotations
 
 import json
+import os
 import signal
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from pathlib import Path
 
 from conftest_serve import server, snapshot, start_server
 
@@ -114,15 +117,63 @@ def test_nquads_written_with_two_named_graphs():
 
 def test_ctrl_c_stops_cleanly():
     second = start_server(snapshot())  # built and loaded already: starts quickly
-    code, log = second.stop(signal.SIGINT)
+    code, log = second.stop(signal.SIGINT)  # to the group, as a terminal's Ctrl-C
     assert code in (0, 130), log
     assert "Traceback" not in log
+    assert not second.killed, "serve or its Oxigraph had to be killed after Ctrl-C"
     status = None
     try:
         urllib.request.urlopen(second.endpoint + "?query=ASK%7B%7D", timeout=2)
     except OSError as exc:
         status = exc
     assert status is not None, "the server still answers after Ctrl-C"
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is pid, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def wait_until(condition, seconds: float = 120) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_stopped_alone_takes_its_oxigraph_with_it(sig):
+    """A signal to serve only (not its group): SIGTERM is handled by serve,
+    SIGKILL by the kernel (the parent-death signal of the launcher)."""
+    running = start_server(snapshot())
+    try:
+        oxigraphs = children(running.proc.pid)
+        assert len(oxigraphs) == 1, oxigraphs
+        os.kill(running.proc.pid, sig)
+        running.proc.wait(120)
+        assert wait_until(lambda: not alive(oxigraphs[0])), f"Oxigraph {oxigraphs[0]} outlived serve ({sig.name})"
+        if sig == signal.SIGTERM:
+            assert running.proc.returncode == 0, running.log.read_text()
+    finally:
+        running.stop(signal.SIGKILL)
 
 
 def test_busy_port_is_a_clear_error():
