@@ -185,3 +185,77 @@ def test_busy_port_is_a_clear_error():
                           timeout=120)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and "--port" in proc.stderr
+
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def count_at(endpoint: str, query: str) -> int:
+    status, body = request(endpoint + "?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_cross_product_is_stopped_and_the_server_keeps_answering():
+    from conftest_serve import knowledge_graph
+    import threading
+    total = knowledge_graph().closure.closure_triples
+    running = start_server(snapshot(), extra=("--query-timeout", "2"))
+    try:
+        first = children(running.proc.pid)
+        assert len(first) == 1
+        runaway: dict = {}
+        thread = threading.Thread(target=lambda: runaway.update(answer=request(
+            running.endpoint, urllib.parse.urlencode({"query": CROSS_PRODUCT}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"})))
+        thread.start()
+        assert count_at(running.endpoint, COUNT_ALL) == total  # answered while the runaway runs
+        thread.join(300)
+        status, body = runaway["answer"]
+        assert status == 504, body
+        assert "longer than the 2 s limit and was stopped" in body and "cross product" in body
+        assert wait_until(lambda: not alive(first[0])), "the Oxigraph process running the cross product lives on"
+        assert count_at(running.endpoint, COUNT_ALL) == total  # and answers after it
+        assert len(children(running.proc.pid)) == 1
+    finally:
+        code, log = running.stop()
+    assert "Traceback" not in log
+
+
+def test_an_oversized_request_is_refused():
+    big = b"query=" + b"%20" * (1 << 19)  # 1.5 MB of form data
+    status, body = request(server().endpoint, big, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413 and "limit is 1048576 bytes" in body
+    assert count(COUNT_ALL) > 0  # still answering
+
+
+@pytest.mark.parametrize("path", ["/update", "/query", "/sparql", "/", "/store", "/answers/index.md",
+                                  "/graph/", "/sparql/update", "//update", "/update/"])
+def test_writes_are_refused_on_every_path(path):
+    base = server().base
+    insert = INSERT.encode()
+    tries = {
+        "POST sparql-update": request(base + path, insert, {"Content-Type": "application/sparql-update"}),
+        "POST form update": request(base + path, urllib.parse.urlencode({"update": INSERT}).encode(),
+                                    {"Content-Type": "application/x-www-form-urlencoded"}),
+        "GET update=": request(base + path + "?" + urllib.parse.urlencode({"update": INSERT})),
+        "PUT": request(base + path, b"<a:b> <a:c> <a:d> .", {"Content-Type": "application/n-triples"}, "PUT"),
+        "DELETE": request(base + path, method="DELETE"),
+        "PATCH": request(base + path, insert, {"Content-Type": "application/sparql-update"}, "PATCH"),
+    }
+    wrong = {how: status for how, (status, _) in tries.items() if status != 403}
+    assert wrong == {}
+    assert all("read-only" in body for _, body in tries.values())
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }") == 0
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <a:b> ?p ?o }") == 0
+
+
+def test_a_huge_declared_body_is_refused_without_reading_it():
+    import socket
+    with socket.create_connection(("127.0.0.1", server().port), timeout=60) as sock:
+        sock.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 10000000000\r\n\r\nSELECT")
+        reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert b"10000000000 bytes refused" in reply

@@ -197,7 +197,13 @@ def make_handler(build_dir: Path, backends: "Backends | None", limits: Limits = 
                 return None
             length = int(raw)
             if length > limits.request_bytes:
-                self.close_connection = True  # the body stays unread
+                left = length if length <= 16 * limits.request_bytes else 0
+                while left > 0:  # read and drop it, so the client is not cut off mid-send
+                    chunk = self.rfile.read(min(1 << 16, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                self.close_connection = True
                 self._text(413, f"request body of {length} bytes refused: the limit is {limits.request_bytes} "
                                 "bytes. SPARQL queries are small; send the query, not data.\n")
                 return None
@@ -315,6 +321,11 @@ def make_handler(build_dir: Path, backends: "Backends | None", limits: Limits = 
 
 # --- running --------------------------------------------------------------
 
+class FrontServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses connections when 20 clients arrive at once
+
+
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
 
@@ -323,11 +334,10 @@ def run_serve(layout: Layout, args) -> int:
     host, port = args.host, args.port
     limits = Limits(query_seconds=args.query_timeout)
     try:
-        front = ThreadingHTTPServer((host, port), make_handler(layout.build_dir, None, limits))
+        front = FrontServer((host, port), make_handler(layout.build_dir, None, limits))
     except OSError as exc:
         raise GoinglocalError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                               "choose another port with --port, or stop the program using it") from None
-    front.daemon_threads = True
     backends: Backends | None = None
     serving: threading.Thread | None = None
     old = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
