@@ -44,9 +44,31 @@ GOINGLOCAL = Path(sys.executable).parent / "goinglocal"
 COPIED = ("ontology", "shapes", "instances", "queries", "reference", "pyproject.toml")
 
 
+SNAPSHOT_PREFIX = "goinglocal-serve-test-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_snapshots() -> None:
+    """Snapshots of test runs that were killed (so their atexit never ran)."""
+    for old in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"):
+        pid = old.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @lru_cache(maxsize=None)
 def snapshot() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="goinglocal-serve-test-"))
+    remove_stale_snapshots()
+    root = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
     atexit.register(shutil.rmtree, root, True)
     for name in COPIED:
         src = REPO / name
