@@ -1,6 +1,7 @@
 """`goinglocal build`: validate, reason, answer every question and write the
 outputs. Everything is written into a staging folder first and swapped in by
-renames at the end, so an interrupted build leaves the previous output intact."""
+renames at the end, so an interrupted build leaves the previous output intact;
+one build at a time holds the build lock (goinglocal.buildlock)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goinglocal import answers
+from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
@@ -90,8 +92,14 @@ def recover_interrupted(out: Path) -> None:
 
 
 def run_build(layout: Layout, out: Path) -> BuildSummary:
-    started = time.perf_counter()
+    """Build into out/, holding the build lock (another build waits)."""
     out = out.resolve()
+    with build_lock(out):
+        return _build(layout, out)
+
+
+def _build(layout: Layout, out: Path) -> BuildSummary:
+    started = time.perf_counter()
     recover_interrupted(out)
     closure = closure_for(layout)
     kg = KnowledgeGraph(closure)

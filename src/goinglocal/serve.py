@@ -37,6 +37,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from goinglocal.backend import Backends, ignore_signals_during_stop
+from goinglocal.buildlock import build_lock
 from goinglocal.errors import GoinglocalError
 from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from goinglocal.paths import Layout
@@ -343,8 +344,9 @@ def run_serve(layout: Layout, args) -> int:
     old = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         binary = oxigraph_binary()
-        nq = prepare_data(layout)
-        store = prepare_store(layout, nq, binary)
+        with build_lock(layout.build_dir):  # no build swaps build/ while it is prepared
+            nq = prepare_data(layout)
+            store = prepare_store(layout, nq, binary)
         backends = Backends(binary, store, limits.query_seconds)
         backends.start_first()
         front.RequestHandlerClass = make_handler(layout.build_dir, backends, limits)
