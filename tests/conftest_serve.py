@@ -29,6 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from goinglocal.backend import LAUNCHER
+from goinglocal.build import _alive as process_alive
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -47,21 +48,21 @@ COPIED = ("ontology", "shapes", "instances", "queries", "reference", "pyproject.
 SNAPSHOT_PREFIX = "goinglocal-serve-test-"
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def wait_until(condition, seconds: float = 120) -> bool:
+    """Poll condition until it holds or the time is up (generous: the machine may be loaded)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
 
 
 def remove_stale_snapshots() -> None:
     """Snapshots of test runs that were killed (so their atexit never ran)."""
     for old in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"):
         pid = old.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
+        if pid.isdigit() and not process_alive(int(pid)):
             shutil.rmtree(old, ignore_errors=True)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest_serve import server, snapshot
+from conftest_serve import server, snapshot, wait_until
 
 TESTS = Path(__file__).resolve().parent
 
@@ -49,15 +49,6 @@ def marked(marker: str) -> list[int]:
     return found
 
 
-def wait_for(condition, seconds: float = 120) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 @pytest.mark.parametrize("how", ["fails", "SIGTERM", "SIGKILL"])
 def test_nothing_outlives_a_test_run(how, tmp_path):
     server()  # the snapshot is built and its store loaded: the inner run starts quickly
@@ -78,11 +69,11 @@ def test_nothing_outlives_a_test_run(how, tmp_path):
             out, _ = inner.communicate(timeout=600)
             assert inner.returncode == 1 and b"fails on purpose" in out, out.decode()[-3000:]
         else:
-            assert wait_for(lambda: ready.exists() or inner.poll() is not None, 600), "the inner run never served"
+            assert wait_until(lambda: ready.exists() or inner.poll() is not None, 600), "the inner run never served"
             assert ready.exists(), inner.communicate()[0].decode()[-3000:]
             inner.send_signal(getattr(signal, how))
             inner.communicate(timeout=600)
-        assert wait_for(lambda: not marked(marker)), f"left running: {marked(marker)}"
+        assert wait_until(lambda: not marked(marker)), f"left running: {marked(marker)}"
         if how == "SIGKILL":  # its atexit never ran: the next run removes its snapshot
             subprocess.run([sys.executable, "-c", "import conftest_serve; conftest_serve.remove_stale_snapshots()"],
                            env=env, check=True, timeout=120)

@@ -8,12 +8,11 @@ import json
 import os
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest_serve import knowledge_graph, server, snapshot
+from conftest_serve import knowledge_graph, server, snapshot, wait_until
 from goinglocal.buildlock import build_lock
 from goinglocal.questions import load_questions
 from goinglocal.reason import ClosureCache, default_reasoner, input_key
@@ -38,15 +37,6 @@ def assert_complete(out: Path, layout) -> None:
     assert leftovers == []
 
 
-def wait_for(condition, seconds: float = 600) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.1)
-    return condition()
-
-
 def test_two_builds_at_once_wait_for_each_other_and_leave_a_complete_build(layout, tmp_path):
     out = tmp_path / "out"
     logs = [tmp_path / "first.err", tmp_path / "second.err"]
@@ -57,7 +47,7 @@ def test_two_builds_at_once_wait_for_each_other_and_leave_a_complete_build(layou
             with open(log, "wb") as err:
                 builds.append(subprocess.Popen([str(GOINGLOCAL), "build", "--out", str(out)], env=env,
                                                stdout=subprocess.DEVNULL, stderr=err))
-        assert wait_for(lambda: all("waiting for goinglocal pid" in log.read_text() for log in logs)), \
+        assert wait_until(lambda: all("waiting for goinglocal pid" in log.read_text() for log in logs), 600), \
             [log.read_text() for log in logs]
     for build, log in zip(builds, logs):
         assert build.wait(900) == 0, log.read_text()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -14,7 +13,7 @@ import urllib.request
 import pytest
 from pathlib import Path
 
-from conftest_serve import server, snapshot, start_server
+from conftest_serve import server, snapshot, start_server, wait_until
 
 ASSERTED = "https://w3id.org/goinglocal/id/graph/asserted"
 INFERRED = "https://w3id.org/goinglocal/id/graph/inferred"
@@ -148,15 +147,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
-
-
-def wait_until(condition, seconds: float = 120) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return condition()
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
