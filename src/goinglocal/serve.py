@@ -142,7 +142,7 @@ def prepare_store(layout: Layout, nq: Path, binary: str) -> Path:
 
 @dataclass(frozen=True)
 class Limits:
-    query_seconds: float = 30.0  # a query running longer is stopped (504)
+    query_seconds: float = 120.0  # a query running longer is stopped (504)
     request_bytes: int = 1 << 20  # a larger request body is refused (413)
     response_bytes: int = 64 << 20  # a larger result is refused (507)
     idle_seconds: float = 60.0  # a client that sends nothing for this long is disconnected
