@@ -272,13 +272,14 @@ def make_handler(build_dir: Path, backends: "Backends | None", limits: Limits = 
             conn = http.client.HTTPConnection(*backend.address, timeout=limits.query_seconds)
             try:
                 conn.request(method, path, body=body or None, headers=headers)
+                sock = conn.sock  # the response reads from it; conn.sock is None once a closing response is read
                 resp = conn.getresponse()
                 chunks, size = [], 0
                 while True:
                     left = deadline - time.monotonic()
                     if left <= 0:
                         raise TimeoutError
-                    conn.sock.settimeout(left)
+                    sock.settimeout(left)
                     chunk = resp.read1(1 << 16)
                     if not chunk:
                         return resp.status, resp.getheaders(), b"".join(chunks)
