@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean install serve
+.PHONY: run test bench clean install serve fuzz loadtest
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -25,6 +25,17 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+# a few thousand mutants of the repository's RDF files through validate (tests/test_fuzz.py)
+FUZZ_MUTANTS ?= 3000
+FUZZ_SEED ?= 15
+fuzz: $(STAMP)
+	GOINGLOCAL_FUZZ_MUTANTS=$(FUZZ_MUTANTS) GOINGLOCAL_FUZZ_SEED=$(FUZZ_SEED) \
+		$(BIN)/python -m pytest -q -p no:xdist tests/test_fuzz.py::test_mutants_give_exit_0_1_or_2_only
+
+# 20 clients asking the library's questions of `goinglocal serve` for 60 s (tests/test_load.py)
+loadtest: $(STAMP)
+	$(BIN)/python -m pytest -q -s -p no:xdist -m slow tests/test_load.py
 
 serve: $(STAMP)
 	$(BIN)/goinglocal serve

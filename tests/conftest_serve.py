@@ -10,6 +10,7 @@ serve` on that snapshot, once, and stops it at exit."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import csv
 import io
 import os
@@ -27,14 +28,48 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from goinglocal.backend import LAUNCHER
+from goinglocal.build import _alive as process_alive
+
 REPO = Path(__file__).resolve().parents[1]
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+# a test run stopped with SIGTERM unwinds like a Ctrl-C, so atexit stops the servers
+if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    signal.signal(signal.SIGTERM, _interrupt)
 GOINGLOCAL = Path(sys.executable).parent / "goinglocal"
 COPIED = ("ontology", "shapes", "instances", "queries", "reference", "pyproject.toml")
 
 
+SNAPSHOT_PREFIX = "goinglocal-serve-test-"
+
+
+def wait_until(condition, seconds: float = 120) -> bool:
+    """Poll condition until it holds or the time is up (generous: the machine may be loaded)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def remove_stale_snapshots() -> None:
+    """Snapshots of test runs that were killed (so their atexit never ran)."""
+    for old in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"):
+        pid = old.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
+        if pid.isdigit() and not process_alive(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+
+
 @lru_cache(maxsize=None)
 def snapshot() -> Path:
-    root = Path(tempfile.mkdtemp(prefix="goinglocal-serve-test-"))
+    remove_stale_snapshots()
+    root = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
     atexit.register(shutil.rmtree, root, True)
     for name in COPIED:
         src = REPO / name
@@ -63,9 +98,13 @@ def free_port() -> int:
 
 @dataclass
 class Server:
+    """`goinglocal serve` in a process group of its own (with its Oxigraph
+    children), so stopping it can reach every process it started."""
+
     proc: subprocess.Popen
     port: int
     log: Path
+    killed: bool = False  # stop() had to SIGKILL the group: it did not exit by itself
 
     @property
     def base(self) -> str:
@@ -75,45 +114,68 @@ class Server:
     def endpoint(self) -> str:
         return self.base + "/query"
 
-    def stop(self, sig: int = signal.SIGINT, timeout: float = 20) -> tuple[int, str]:
-        if self.proc.poll() is None:
-            self.proc.send_signal(sig)
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+    def group_alive(self) -> bool:
+        try:
+            os.killpg(self.proc.pid, 0)
+        except ProcessLookupError:
+            return False
+        return True
+
+    def stop(self, sig: int = signal.SIGINT, timeout: float = 120) -> tuple[int, str]:
+        """Send sig to the group (as a terminal's Ctrl-C does), wait by polling
+        for serve and its children to exit, and kill the group if they do not."""
+        try:
+            if self.proc.poll() is None:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, sig)
+                try:
+                    self.proc.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+            deadline = time.monotonic() + timeout
+            while self.group_alive() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            if self.group_alive():
+                self.killed = True
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
         return self.proc.returncode, self.log.read_text(errors="replace")
 
 
-def start_server(home: Path, timeout: float = 240) -> Server:
+def start_server(home: Path, timeout: float = 240, extra: tuple[str, ...] = ()) -> Server:
     port = free_port()
     log = home / f"serve-{port}.log"
     env = dict(os.environ, GOINGLOCAL_HOME=str(home), PYTHONUNBUFFERED="1")
     with open(log, "wb") as out:
-        proc = subprocess.Popen([str(GOINGLOCAL), "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        # through the launcher: serve gets SIGTERM if this test process dies, even by SIGKILL
+        proc = subprocess.Popen([sys.executable, "-c", LAUNCHER, str(os.getpid()), str(GOINGLOCAL), "serve", "--host", "127.0.0.1", "--port", str(port), *extra],
+                                cwd=home, env=env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                start_new_session=True)
     server = Server(proc, port, log)
-    deadline = time.monotonic() + timeout
-    query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"goinglocal serve exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{server.endpoint}?{query}", timeout=2) as resp:
-                if resp.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.3)
-    server.stop(signal.SIGKILL)
-    raise RuntimeError(f"goinglocal serve did not answer within {timeout} s:\n{log.read_text()}")
+    atexit.register(server.stop)  # whatever happens to the test, the group goes at exit
+    try:
+        deadline = time.monotonic() + timeout
+        query = urllib.parse.urlencode({"query": "ASK { ?s ?p ?o }"})
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError(f"goinglocal serve exited with {proc.returncode}:\n{log.read_text()}")
+            try:
+                with urllib.request.urlopen(f"{server.endpoint}?{query}", timeout=2) as resp:
+                    if resp.status == 200:
+                        return server
+            except OSError:
+                time.sleep(0.3)
+        raise RuntimeError(f"goinglocal serve did not answer within {timeout} s:\n{log.read_text()}")
+    except BaseException:
+        server.stop(signal.SIGKILL)
+        raise
 
 
 @lru_cache(maxsize=None)
 def server() -> Server:
-    started = start_server(snapshot())
-    atexit.register(started.stop)
-    return started
+    return start_server(snapshot())
 
 
 @lru_cache(maxsize=None)

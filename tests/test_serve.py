@@ -4,14 +4,16 @@ and its closure, started as a real subprocess on a free port."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
+from pathlib import Path
 
-from conftest_serve import server, snapshot, start_server
+from conftest_serve import server, snapshot, start_server, wait_until
 
 ASSERTED = "https://w3id.org/goinglocal/id/graph/asserted"
 INFERRED = "https://w3id.org/goinglocal/id/graph/inferred"
@@ -114,15 +116,54 @@ def test_nquads_written_with_two_named_graphs():
 
 def test_ctrl_c_stops_cleanly():
     second = start_server(snapshot())  # built and loaded already: starts quickly
-    code, log = second.stop(signal.SIGINT)
+    code, log = second.stop(signal.SIGINT)  # to the group, as a terminal's Ctrl-C
     assert code in (0, 130), log
     assert "Traceback" not in log
+    assert not second.killed, "serve or its Oxigraph had to be killed after Ctrl-C"
     status = None
     try:
         urllib.request.urlopen(second.endpoint + "?query=ASK%7B%7D", timeout=2)
     except OSError as exc:
         status = exc
     assert status is not None, "the server still answers after Ctrl-C"
+
+
+def children(pid: int) -> list[int]:
+    """Processes whose parent is pid, read from /proc."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_stopped_alone_takes_its_oxigraph_with_it(sig):
+    """A signal to serve only (not its group): SIGTERM is handled by serve,
+    SIGKILL by the kernel (the parent-death signal of the launcher)."""
+    running = start_server(snapshot())
+    try:
+        oxigraphs = children(running.proc.pid)
+        assert len(oxigraphs) == 1, oxigraphs
+        os.kill(running.proc.pid, sig)
+        running.proc.wait(120)
+        assert wait_until(lambda: not alive(oxigraphs[0])), f"Oxigraph {oxigraphs[0]} outlived serve ({sig.name})"
+        if sig == signal.SIGTERM:
+            assert running.proc.returncode == 0, running.log.read_text()
+    finally:
+        running.stop(signal.SIGKILL)
 
 
 def test_busy_port_is_a_clear_error():
@@ -134,3 +175,77 @@ def test_busy_port_is_a_clear_error():
                           timeout=120)
     assert proc.returncode != 0
     assert "Traceback" not in proc.stderr and "--port" in proc.stderr
+
+
+CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+
+
+def count_at(endpoint: str, query: str) -> int:
+    status, body = request(endpoint + "?" + urllib.parse.urlencode({"query": query}),
+                           headers={"Accept": "application/sparql-results+json"})
+    assert status == 200, body
+    return int(json.loads(body)["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_cross_product_is_stopped_and_the_server_keeps_answering():
+    from conftest_serve import knowledge_graph
+    import threading
+    total = knowledge_graph().closure.closure_triples
+    running = start_server(snapshot(), extra=("--query-timeout", "2"))
+    try:
+        first = children(running.proc.pid)
+        assert len(first) == 1
+        runaway: dict = {}
+        thread = threading.Thread(target=lambda: runaway.update(answer=request(
+            running.endpoint, urllib.parse.urlencode({"query": CROSS_PRODUCT}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"})))
+        thread.start()
+        assert count_at(running.endpoint, COUNT_ALL) == total  # answered while the runaway runs
+        thread.join(300)
+        status, body = runaway["answer"]
+        assert status == 504, body
+        assert "longer than the 2 s limit and was stopped" in body and "cross product" in body
+        assert wait_until(lambda: not alive(first[0])), "the Oxigraph process running the cross product lives on"
+        assert count_at(running.endpoint, COUNT_ALL) == total  # and answers after it
+        assert len(children(running.proc.pid)) == 1
+    finally:
+        code, log = running.stop()
+    assert "Traceback" not in log
+
+
+def test_an_oversized_request_is_refused():
+    big = b"query=" + b"%20" * (1 << 19)  # 1.5 MB of form data
+    status, body = request(server().endpoint, big, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413 and "limit is 1048576 bytes" in body
+    assert count(COUNT_ALL) > 0  # still answering
+
+
+@pytest.mark.parametrize("path", ["/update", "/query", "/sparql", "/", "/store", "/answers/index.md",
+                                  "/graph/", "/sparql/update", "//update", "/update/"])
+def test_writes_are_refused_on_every_path(path):
+    base = server().base
+    insert = INSERT.encode()
+    tries = {
+        "POST sparql-update": request(base + path, insert, {"Content-Type": "application/sparql-update"}),
+        "POST form update": request(base + path, urllib.parse.urlencode({"update": INSERT}).encode(),
+                                    {"Content-Type": "application/x-www-form-urlencoded"}),
+        "GET update=": request(base + path + "?" + urllib.parse.urlencode({"update": INSERT})),
+        "PUT": request(base + path, b"<a:b> <a:c> <a:d> .", {"Content-Type": "application/n-triples"}, "PUT"),
+        "DELETE": request(base + path, method="DELETE"),
+        "PATCH": request(base + path, insert, {"Content-Type": "application/sparql-update"}, "PATCH"),
+    }
+    wrong = {how: status for how, (status, _) in tries.items() if status != 403}
+    assert wrong == {}
+    assert all("read-only" in body for _, body in tries.values())
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <https://example.org/a> ?p ?o }") == 0
+    assert count("SELECT (COUNT(*) AS ?n) WHERE { <a:b> ?p ?o }") == 0
+
+
+def test_a_huge_declared_body_is_refused_without_reading_it():
+    import socket
+    with socket.create_connection(("127.0.0.1", server().port), timeout=60) as sock:
+        sock.sendall(b"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/sparql-query\r\n"
+                     b"Content-Length: 10000000000\r\n\r\nSELECT")
+        reply = sock.makefile("rb").read()
+    assert reply.startswith(b"HTTP/1.1 413"), reply[:200]
+    assert b"10000000000 bytes refused" in reply

@@ -1,6 +1,7 @@
 """`goinglocal build`: validate, reason, answer every question and write the
 outputs. Everything is written into a staging folder first and swapped in by
-renames at the end, so an interrupted build leaves the previous output intact."""
+renames at the end, so an interrupted build leaves the previous output intact;
+one build at a time holds the build lock (goinglocal.buildlock)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goinglocal import answers
+from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
 from goinglocal.incremental import shacl_problems_after_edit
 from goinglocal.load import load_dataset
@@ -105,8 +107,14 @@ def asserted_turtle(kg: KnowledgeGraph, dataset) -> bytes:
 
 
 def run_build(layout: Layout, out: Path) -> BuildSummary:
-    started = time.perf_counter()
+    """Build into out/, holding the build lock (another build waits)."""
     out = out.resolve()
+    with build_lock(out):
+        return _build(layout, out)
+
+
+def _build(layout: Layout, out: Path) -> BuildSummary:
+    started = time.perf_counter()
     recover_interrupted(out)
     dataset = load_dataset(layout)
     closure = closure_for(layout, dataset=dataset)

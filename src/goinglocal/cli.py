@@ -241,6 +241,8 @@ def parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=7878)
+    p.add_argument("--query-timeout", type=float, default=120.0, metavar="SECONDS",
+                   help="stop a query that runs longer and answer 504 (default: 120)")
     p.set_defaults(func=cmd_serve)
     return ap
 

@@ -32,6 +32,11 @@ class SyntaxProblem(GoinglocalError):
     """An RDF file that does not parse."""
 
 
+class RefusedInput(GoinglocalError):
+    """A file goinglocal will not parse because parsing it is unsafe: DTD
+    entity declarations in RDF/XML, a JSON-LD context named by URL."""
+
+
 class UnknownQuestion(GoinglocalError):
     """`ask` with a name that is not in the library."""
 

@@ -5,6 +5,7 @@ and the column, and shows the offending line."""
 from __future__ import annotations
 
 import json
+import re
 import xml.sax
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,20 +15,11 @@ from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
 from rdflib.term import Node
 
-from goinglocal.errors import SyntaxProblem, UnreadableInput
+from goinglocal.errors import GoinglocalError, SyntaxProblem, UnreadableInput
+from goinglocal.guards import check_terms, locate, position, refuse_remote_contexts, refuse_xml_entities, show_line as _show
 from goinglocal.paths import RDF_SUFFIXES, Layout
 
 ACCEPTED = "Turtle (.ttl), N-Triples (.nt), N3 (.n3), TriG (.trig), JSON-LD (.jsonld, .json) and RDF/XML (.rdf, .owl, .xml)"
-
-
-def _show(text: str, line: int, column: int | None) -> str:
-    lines = text.splitlines()
-    if not 1 <= line <= len(lines):
-        return ""
-    shown = f"\n  {line:>5} | {lines[line - 1]}"
-    if column:
-        shown += "\n        | " + " " * (column - 1) + "^"
-    return shown
 
 
 def expand_paths(paths: list[Path]) -> list[Path]:
@@ -73,7 +65,15 @@ def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
     graph = graph if graph is not None else Graph()
     fmt = RDF_SUFFIXES[path.suffix]
     try:
-        graph.parse(data=text, format=fmt, publicID=path.resolve().as_uri())
+        data: object = text
+        if fmt == "xml":
+            refuse_xml_entities(text, path)
+        elif fmt == "json-ld":
+            data = json.loads(text)
+            refuse_remote_contexts(data, text, path)
+        graph.parse(data=data, format=fmt, publicID=path.resolve().as_uri())
+    except GoinglocalError:
+        raise
     except BadSyntax as exc:
         line = exc.lines + 1
         buffer = exc._str.decode("utf-8", "replace") if isinstance(exc._str, bytes) else exc._str
@@ -104,9 +104,23 @@ def parse_text(text: str, path: Path, graph: Graph | None = None) -> Graph:
         raise SyntaxProblem(f"{path}:{line}: {fmt} syntax error: {message}{_show(text, line, None)}",
                             "fix the line; each N-Triples line is subject predicate object ." ) from None
     except Exception as exc:  # other parser plugins raise their own types
-        raise SyntaxProblem(f"{path}: {fmt} could not be parsed: {exc}",
+        line, column = _where_in(text, str(exc))
+        where = f"{path}:{line}:{column}" if line else str(path)
+        raise SyntaxProblem(f"{where}: {fmt} could not be parsed: {exc}{_show(text, line, column)}",
                             f"check the file is valid {fmt}") from None
+    check_terms(graph, text, path)
     return graph
+
+
+def _where_in(text: str, message: str) -> tuple[int, int]:
+    """Line and column a parser's free-form message points at: rdflib's
+    "Quote expected in string at ^ in <before>^<after>", or a quoted token
+    ("'en_AR' is not a valid language tag!"); (0, 0) when it says nothing usable."""
+    caret = re.search(r" at \^ in (.*)\^(.*)$", message, re.S)
+    if caret and (at := text.find(caret.group(1) + caret.group(2))) >= 0:
+        return position(text, at + len(caret.group(1)))
+    quoted = re.search(r"'([^'\n]+)'", message)
+    return locate(text, quoted.group(1)) if quoted else (0, 0)
 
 
 def parse_file(path: Path, graph: Graph | None = None) -> Graph:

@@ -10,11 +10,14 @@ loaded with `oxigraph load` into an on-disk store under build/cache/oxigraph/
 (reused while the data is unchanged) and served by `oxigraph serve-read-only
 --union-default-graph`, so a query without GRAPH sees the closure.
 
-Oxigraph listens on an internal port on 127.0.0.1. In front of it a small
-Python server on --host/--port forwards SPARQL queries (/query, /sparql, or /
-with a query parameter) and GETs of /store, refuses every update with 403 and
-a message, serves the built site (/answers/, /reports/, /graph/, stats) and
-Oxigraph's query page (YASGUI) at /.
+Oxigraph listens on an internal port on 127.0.0.1 (goinglocal.backend owns
+the process). In front of it a small Python server on --host/--port forwards
+SPARQL queries (/query, /sparql, or / with a query parameter) and GETs of
+/store, serves the built site (/answers/, /reports/, /graph/, stats) and
+Oxigraph's query page (YASGUI) at /. It refuses every update and every other
+write with 403, a request body over 1 MB with 413, a query running past
+--query-timeout with 504 (stopping it: see goinglocal.backend) and a result
+over 64 MB with 507, each with a message that says what to do.
 """
 
 from __future__ import annotations
@@ -24,16 +27,18 @@ import http.client
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
+from dataclasses import dataclass
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from goinglocal.errors import EndpointError, GoinglocalError
+from goinglocal.backend import Backends, ignore_signals_during_stop
+from goinglocal.buildlock import build_lock
+from goinglocal.errors import GoinglocalError
 from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from goinglocal.paths import Layout
 from goinglocal.reason import Closure, closure_for, write_atomic
@@ -133,18 +138,24 @@ def prepare_store(layout: Layout, nq: Path, binary: str) -> Path:
     return store
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
 # --- the front ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Limits:
+    query_seconds: float = 120.0  # a query running longer is stopped (504)
+    request_bytes: int = 1 << 20  # a larger request body is refused (413)
+    response_bytes: int = 64 << 20  # a larger result is refused (507)
+    idle_seconds: float = 60.0  # a client that sends nothing for this long is disconnected
+
+
+WRITE_METHODS = ("POST", "PUT", "DELETE", "PATCH")
+
 
 def is_update_request(method: str, content_type: str, body: bytes, query: dict[str, list[str]]) -> bool:
     if "update" in query:
         return True
-    if method == "POST":
+    content_type = content_type.lower()
+    if method in WRITE_METHODS:
         if content_type.startswith("application/sparql-update"):
             return True
         if content_type.startswith("application/x-www-form-urlencoded"):
@@ -153,10 +164,19 @@ def is_update_request(method: str, content_type: str, body: bytes, query: dict[s
     return False
 
 
-def make_handler(build_dir: Path, backend: tuple[str, int]):
+class Runaway(Exception):
+    """The backend did not finish the answer within the limits."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def make_handler(build_dir: Path, backends: "Backends | None", limits: Limits = Limits()):
     class Handler(SimpleHTTPRequestHandler):
         server_version = "goinglocal-serve"
         protocol_version = "HTTP/1.1"
+        timeout = limits.idle_seconds
 
         def __init__(self, *args, **kwargs):
             super().__init__(*args, directory=str(build_dir), **kwargs)
@@ -165,25 +185,52 @@ def make_handler(build_dir: Path, backend: tuple[str, int]):
             if os.environ.get("GOINGLOCAL_SERVE_LOG"):
                 super().log_message(fmt, *args)
 
+        def _body(self) -> bytes | None:
+            """The request body, or None after answering 4xx for one we will not read."""
+            if self.headers.get("Transfer-Encoding"):
+                self.close_connection = True
+                self._text(411, "send the request with a Content-Length (chunked bodies are not accepted)\n")
+                return None
+            raw = self.headers.get("Content-Length") or "0"
+            if not raw.isdigit():
+                self.close_connection = True
+                self._text(400, f"bad Content-Length: {raw!r}\n")
+                return None
+            length = int(raw)
+            if length > limits.request_bytes:
+                left = length if length <= 16 * limits.request_bytes else 0
+                while left > 0:  # read and drop it, so the client is not cut off mid-send
+                    chunk = self.rfile.read(min(1 << 16, left))
+                    if not chunk:
+                        break
+                    left -= len(chunk)
+                self.close_connection = True
+                self._text(413, f"request body of {length} bytes refused: the limit is {limits.request_bytes} "
+                                "bytes. SPARQL queries are small; send the query, not data.\n")
+                return None
+            return self.rfile.read(length) if length else b""
+
         # routing
         def _route(self, method: str) -> None:
             url = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(url.query)
-            length = int(self.headers.get("Content-Length") or 0)
-            body = self.rfile.read(length) if length else b""
+            body = self._body()
+            if body is None:
+                return None
             content_type = self.headers.get("Content-Type", "")
-            path = url.path.rstrip("/") or "/"
-            if path == "/update" or is_update_request(method, content_type, body, query):
+            path = "/" + url.path.strip("/")
+            if path.endswith("/update") or is_update_request(method, content_type, body, query):
                 return self._text(403, READ_ONLY)
             if path == "/store":
                 if method in ("GET", "HEAD"):
                     return self._proxy(method, body)
                 return self._text(403, READ_ONLY)
             if path in QUERY_PATHS or (path == "/" and ("query" in query or method == "POST")):
+                if method not in ("GET", "HEAD", "POST"):
+                    return self._text(403, READ_ONLY)
                 return self._proxy(method, body, "/query" + (f"?{url.query}" if url.query else ""))
             if method not in ("GET", "HEAD"):
-                return self._text(405, f"{method} is not allowed on {url.path}; "
-                                       "send SPARQL queries to /query\n")
+                return self._text(403, READ_ONLY)
             if url.path.startswith(SITE_PREFIXES):
                 return super().do_HEAD() if method == "HEAD" else super().do_GET()
             return self._proxy(method, body)  # Oxigraph's query page and its assets
@@ -211,24 +258,59 @@ def make_handler(build_dir: Path, backend: tuple[str, int]):
             self.send_response(status)
             self.send_header("Content-Type", "text/plain; charset=utf-8")
             self.send_header("Content-Length", str(len(data)))
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             if self.command != "HEAD":
                 self.wfile.write(data)
 
-        def _proxy(self, method: str, body: bytes, path: str | None = None) -> None:
+        def _fetch(self, backend, method: str, body: bytes, path: str) -> tuple[int, list, bytes]:
+            """The backend's answer, read within the time and size limits."""
             headers = {k: v for k, v in self.headers.items()
                        if k.lower() in ("accept", "content-type", "accept-encoding")}
-            conn = http.client.HTTPConnection(*backend, timeout=600)
+            deadline = time.monotonic() + limits.query_seconds
+            conn = http.client.HTTPConnection(*backend.address, timeout=limits.query_seconds)
             try:
-                conn.request(method, path or self.path, body=body or None, headers=headers)
+                conn.request(method, path, body=body or None, headers=headers)
+                sock = conn.sock  # the response reads from it; conn.sock is None once a closing response is read
                 resp = conn.getresponse()
-                data = resp.read()
+                chunks, size = [], 0
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        raise TimeoutError
+                    sock.settimeout(left)
+                    chunk = resp.read1(1 << 16)
+                    if not chunk:
+                        return resp.status, resp.getheaders(), b"".join(chunks)
+                    size += len(chunk)
+                    if size > limits.response_bytes:
+                        raise Runaway(507, f"the result is larger than {limits.response_bytes >> 20} MB and was "
+                                           "refused; add a LIMIT or narrow the query, or download the graph from "
+                                           "/graph/ instead\n")
+                    chunks.append(chunk)
+            except TimeoutError:
+                raise Runaway(504, f"the query ran longer than the {limits.query_seconds:g} s limit and was stopped. "
+                                   "Narrow it: bind variables, add a LIMIT, and avoid patterns that share no "
+                                   "variable (?a ?b ?c . ?d ?e ?f is a cross product). The server's limit is set "
+                                   "with goinglocal serve --query-timeout SECONDS.\n") from None
+            finally:
+                conn.close()
+
+        def _proxy(self, method: str, body: bytes, path: str | None = None) -> None:
+            backend = backends.acquire()
+            runaway = False
+            try:
+                status, headers, data = self._fetch(backend, method, body, path or self.path)
+            except Runaway as exc:
+                runaway = True
+                return self._text(exc.status, exc.message)
             except OSError as exc:
                 return self._text(502, f"the Oxigraph backend did not answer: {exc}\n")
             finally:
-                conn.close()
-            self.send_response(resp.status)
-            for key, value in resp.getheaders():
+                backends.release(backend, runaway)
+            self.send_response(status)
+            for key, value in headers:
                 if key.lower() not in ("transfer-encoding", "connection", "content-length", "server"):
                     self.send_header(key, value)
             self.send_header("Content-Length", str(len(data)))
@@ -241,22 +323,9 @@ def make_handler(build_dir: Path, backend: tuple[str, int]):
 
 # --- running --------------------------------------------------------------
 
-def wait_ready(port: int, proc: subprocess.Popen, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    query = urllib.parse.urlencode({"query": "ASK {}"})
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            err = proc.stderr.read().decode("utf-8", "replace") if proc.stderr else ""
-            raise EndpointError(f"the Oxigraph server stopped at start: {err.strip()[-2000:]}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", f"/query?{query}", headers={"Accept": "application/sparql-results+json"})
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise EndpointError(f"the Oxigraph server did not answer within {seconds:.0f} s")
+class FrontServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # the default 5 refuses connections when 20 clients arrive at once
 
 
 def _raise_interrupt(signum, frame):
@@ -265,54 +334,46 @@ def _raise_interrupt(signum, frame):
 
 def run_serve(layout: Layout, args) -> int:
     host, port = args.host, args.port
+    limits = Limits(query_seconds=args.query_timeout)
     try:
-        front = ThreadingHTTPServer((host, port), make_handler(layout.build_dir, ("127.0.0.1", 0)))
+        front = FrontServer((host, port), make_handler(layout.build_dir, None, limits))
     except OSError as exc:
         raise GoinglocalError(f"cannot listen on {host}:{port}: {exc.strerror or exc}",
                               "choose another port with --port, or stop the program using it") from None
-    front.daemon_threads = True
-    oxigraph = None
-    old_term = signal.signal(signal.SIGTERM, _raise_interrupt)
+    backends: Backends | None = None
+    serving: threading.Thread | None = None
+    old = {sig: signal.signal(sig, _raise_interrupt) for sig in (signal.SIGTERM, signal.SIGHUP)}
     try:
         binary = oxigraph_binary()
-        nq = prepare_data(layout)
-        store = prepare_store(layout, nq, binary)
-        backend_port = free_port()
-        # its own session: a Ctrl-C in the terminal reaches us, and we stop it
-        oxigraph = subprocess.Popen(
-            [binary, "serve-read-only", "--location", str(store), "--bind", f"127.0.0.1:{backend_port}",
-             "--union-default-graph", "--timeout-s", "300"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-        wait_ready(backend_port, oxigraph)
-        front.RequestHandlerClass = make_handler(layout.build_dir, ("127.0.0.1", backend_port))
+        with build_lock(layout.build_dir):  # no build swaps build/ while it is prepared
+            nq = prepare_data(layout)
+            store = prepare_store(layout, nq, binary)
+        backends = Backends(binary, store, limits.query_seconds)
+        backends.start_first()
+        front.RequestHandlerClass = make_handler(layout.build_dir, backends, limits)
         shown = host if host not in ("0.0.0.0", "::", "") else "127.0.0.1"
         base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{front.server_address[1]}"
         print(f"goinglocal serve: SPARQL endpoint {base}/query  (read-only; default graph = "
               f"asserted + inferred; named graphs <{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)\n"
               f"  query page {base}/   answers {base}/answers/   reports {base}/reports/\n"
+              f"  queries stop after {limits.query_seconds:g} s (--query-timeout)\n"
               f"  try: goinglocal ask <question> --endpoint {base}/query\n"
               f"  Ctrl-C stops the server", flush=True)
-        watcher = threading.Thread(target=_watch, args=(oxigraph, front), daemon=True)
-        watcher.start()
-        front.serve_forever(poll_interval=0.2)
-        if oxigraph.poll() is not None:
-            raise EndpointError(f"the Oxigraph server stopped unexpectedly (exit {oxigraph.returncode})")
+        # the front answers in its own thread; the main thread owns the Oxigraph processes
+        serving = threading.Thread(target=front.serve_forever, kwargs={"poll_interval": 0.2},
+                                   name="goinglocal-front", daemon=True)
+        serving.start()
+        while serving.is_alive():
+            backends.supervise()
     except KeyboardInterrupt:
         print("goinglocal serve: stopped", file=sys.stderr, flush=True)
     finally:
-        signal.signal(signal.SIGTERM, old_term)
+        ignore_signals_during_stop()
+        if serving is not None:
+            front.shutdown()
         front.server_close()
-        if oxigraph is not None and oxigraph.poll() is None:
-            oxigraph.terminate()
-            try:
-                oxigraph.wait(10)
-            except subprocess.TimeoutExpired:
-                oxigraph.kill()
-                oxigraph.wait()
+        if backends is not None:
+            backends.stop_all()
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
     return 0
-
-
-def _watch(proc: subprocess.Popen, front: ThreadingHTTPServer) -> None:
-    """Stop the front if Oxigraph dies."""
-    proc.wait()
-    front.shutdown()
