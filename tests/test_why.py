@@ -1,19 +1,20 @@
 """`goinglocal why`: the derivations it shows, on the real graph. Each case
 asserts the exact rules applied and the exact asserted triples they rest on;
 one test checks every triple of every derivation shown here against owlrl's
-closure (the reference reasoner, computed once for the module)."""
+closure (the reference reasoner) of the ontology and the derivations' leaves."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import OWL, RDF
+from rdflib import BNode, Graph, Literal
+from rdflib.namespace import OWL
 
 from goinglocal.errors import TermError
-from goinglocal.load import load_dataset
+from goinglocal.load import load_ontology
 from goinglocal.reason import closure_for, owlrl_closure
+from goinglocal.store import from_ox
 from goinglocal.why import Step, Why, explain_row, row_text
 
 ROLL_UP = ("agreement/cochabamba-huawei-2016-strategic-cooperation", "gl:concernsPlace", "Bolivia")
@@ -199,18 +200,23 @@ def test_why_on_the_command_line_as_text_and_json(cli):
 # --------------------------------------------------------------------------
 # every triple of every derivation shown above holds in owlrl's closure
 # --------------------------------------------------------------------------
+# owlrl runs on the ontology plus the asserted triples the derivations rest
+# on, not on the whole graph: the check is stronger (each derivation follows
+# from its own leaves) and, OWL 2 RL being monotone, whatever holds there
+# holds in owlrl's closure of the whole graph; and it takes seconds, not a minute.
 
 def _canonical_rdflib(graph: Graph, term):
     """A blank node as what it describes (a restriction or a list), so that
     triples of two stores with different blank node labels can be compared."""
+    if isinstance(term, Literal):
+        return str(term)
     if not isinstance(term, BNode):
         return str(term)
     prop = graph.value(term, OWL.onProperty)
     for key in (OWL.someValuesFrom, OWL.hasValue):
         if prop is not None and (value := graph.value(term, key)) is not None:
             return ("restriction", str(prop), str(key), str(value))
-    items = list(graph.items(term))
-    return ("list", *map(str, items))
+    return ("list", *map(str, graph.items(term)))
 
 
 def _canonical_ox(why: Why, term):
@@ -220,8 +226,6 @@ def _canonical_ox(why: Why, term):
             key = str(OWL.someValuesFrom) if r[1] == "some" else str(OWL.hasValue)
             return ("restriction", r[0].value, key, r[2].value)
         return ("list", *(t.value for t in why.describe._list(term)))
-    if isinstance(term, ox.Literal):
-        return term.value
     return term.value
 
 
@@ -231,19 +235,19 @@ def _all_steps(step: Step):
         yield from _all_steps(premise)
 
 
-@pytest.fixture(scope="module")
-def owlrl_triples(layout) -> set:
-    closure, _ = owlrl_closure(load_dataset(layout).asserted())
-    return {tuple(_canonical_rdflib(closure, t) if not isinstance(t, Literal) else str(t) for t in triple)
-            for triple in closure}
-
-
-def test_every_derivation_shown_holds_in_owlrls_closure(why, owlrl_triples):
+def test_every_derivation_shown_holds_in_owlrls_closure(why, layout):
     steps = [_explain(why, terms) for terms in (ROLL_UP, CITY_VISIT, ACTIVE_IN, INVERSE, CHINESE_ACTOR, ENERGY_PROJECT)]
     steps += [s for row in _rows(why).values() for s in row.inferred]
+    asserted = load_ontology(layout)
+    for step in steps:
+        for triple in step.leaves():
+            asserted.add(tuple(from_ox(t) for t in triple))
+    closure, errors = owlrl_closure(asserted)
+    assert errors == []
+    owlrl_triples = {tuple(_canonical_rdflib(closure, t) for t in triple) for triple in closure}
     ar, jujuy = "https://w3id.org/goinglocal/id/place/ar", "https://w3id.org/goinglocal/id/place/ar/jujuy"
     located_in = "https://w3id.org/goinglocal/ontology#locatedIn"
-    assert (jujuy, located_in, ar) in owlrl_triples and (ar, located_in, jujuy) not in owlrl_triples
+    assert (ar, located_in, jujuy) not in owlrl_triples  # the comparison can fail
     checked = 0
     for root in steps:
         for step in _all_steps(root):

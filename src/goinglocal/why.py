@@ -115,8 +115,9 @@ class Rule:
 def parse_rules(rules: dict[str, tuple[str, list[str], str]]) -> list[Rule]:
     parsed = []
     for name, (head, atoms, _condition) in rules.items():
-        chain = ox.NamedNode(name.split(" ", 1)[1]) if name.startswith("prp-spo2 ") else None
-        parsed.append(Rule(name, _atom(head), tuple(_atom(a) for a in atoms), chain))
+        head_atom = _atom(head)
+        chain = head_atom[1] if name.startswith("prp-spo2") else None  # the head is ?v0 <property> ?vN
+        parsed.append(Rule(name, head_atom, tuple(_atom(a) for a in atoms), chain))
     return parsed
 
 
@@ -293,10 +294,19 @@ class Derivations:
             else:
                 premises.append(self.prove(fact))
         if rule.chain_property is not None:
-            axioms = [(rule.chain_property, ox.NamedNode(OWL + "propertyChainAxiom"), quad.object)
-                      for quad in self.store.quads_for_pattern(rule.chain_property,
-                                                                ox.NamedNode(OWL + "propertyChainAxiom"), None, ASSERTED)][:1]
+            axioms = [self._chain_axiom(rule)]
         return Step(triple, rank, rule, axioms, premises)
+
+    def _chain_axiom(self, rule: Rule) -> Triple:
+        """The owl:propertyChainAxiom triple a prp-spo2 rule comes from (a
+        property may have several chains: the one whose steps are the body's)."""
+        steps = [atom[1] for atom in rule.body]
+        axiom = ox.NamedNode(OWL + "propertyChainAxiom")
+        describe = Describer(self.store)
+        for quad in self.store.quads_for_pattern(rule.chain_property, axiom, None, ASSERTED):
+            if describe._list(quad.object) == steps:
+                return quad.subject, quad.predicate, quad.object
+        raise RuntimeError(f"no chain axiom of {rule.chain_property} for rule {rule.name}")
 
 
 # --------------------------------------------------------------------------
@@ -477,7 +487,8 @@ class Sources:
         if isinstance(o, ox.BlankNode):
             if (r := self.describer.restriction(o)) is not None:
                 return [self._forms(r[0], prefixes, base), self._forms(r[2], prefixes, base)]
-            return [self._forms(p, prefixes, base)]  # a list: the line of the property
+            items = self.describer._list(o) or []  # a list: the line with the property and every item
+            return [self._forms(p, prefixes, base)] + [self._forms(i, prefixes, base) for i in items]
         return [self._forms(o, prefixes, base)]
 
     def _line(self, lines: list[str], prefixes, base, s: Term, p: Term, o: Term) -> int | None:
@@ -763,7 +774,8 @@ def explain_row(why: Why, name: str, raw_params: dict[str, str], row_number: int
                         if answer.rows else "the answer is empty, so there is nothing to explain")
     row = answer.rows[row_number - 1]
     prologue, projection, body = _where_body(question.text)
-    plain = set(re.findall(r"\?(\w+)", _strip_parentheses(projection)))
+    plain = (set(answer.variables) if "*" in _strip_parentheses(projection)
+             else set(re.findall(r"\?(\w+)", _strip_parentheses(projection))))
     binding: dict[str, Node] = dict(answer.bindings)
     for variable, value in row.items():
         if variable in plain and isinstance(value, (URIRef, Literal)):
