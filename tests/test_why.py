@@ -225,7 +225,7 @@ def _canonical_ox(why: Why, term):
         if (r := why.describe.restriction(term)) is not None:
             key = str(OWL.someValuesFrom) if r[1] == "some" else str(OWL.hasValue)
             return ("restriction", r[0].value, key, r[2].value)
-        return ("list", *(t.value for t in why.describe._list(term)))
+        return ("list", *(t.value for t in why.describe.list_items(term)))
     return term.value
 
 

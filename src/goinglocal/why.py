@@ -171,15 +171,6 @@ class Step:
                 names.setdefault(name, None)
         return list(names)
 
-    def inferred_triples(self) -> list[Triple]:
-        """Every inferred triple of the derivation, this one included."""
-        if self.asserted:
-            return []
-        out = [self.triple]
-        for premise in self.premises:
-            out += premise.inferred_triples()
-        return out
-
 
 class Derivations:
     """The closure of the asserted triples under goinglocal.materialise's
@@ -234,10 +225,12 @@ class Derivations:
                 yield (quad.subject, quad.predicate, quad.object), self.rank[quad.triple]
 
     def _instances(self, atoms: list[tuple[Token, Token, Token]], binding: dict[str, Term],
-                   below: int) -> Iterator[tuple[dict[str, Term], list[int]]]:
-        """Bindings of the atoms in the closure using only triples of rank < below."""
+                   below: int) -> Iterator[dict[str, Term]]:
+        """Bindings of the atoms in the closure using only triples of rank <
+        below. The rules' FILTERs are not evaluated: all they exclude (a body
+        triple equal to the head, a literal subject) cannot rank below the head."""
         if not atoms:
-            yield binding, []
+            yield binding
             return
         def bound(atom) -> int:
             return sum(1 for t in atom if not isinstance(t, str) or t in binding)
@@ -247,13 +240,8 @@ class Derivations:
         if isinstance(values[0], ox.Literal) or not isinstance(values[1], (ox.NamedNode, type(None))):
             return
         for triple, rank in self.match(*values):
-            if rank >= below:
-                continue
-            extended = _unify(atom, triple, binding)
-            if extended is None:
-                continue
-            for full, ranks in self._instances(rest, extended, below):
-                yield full, [rank] + ranks
+            if rank < below and (extended := _unify(atom, triple, binding)) is not None:
+                yield from self._instances(rest, extended, below)
 
     def prove(self, triple: Triple) -> Step:
         """A shortest derivation of a triple of the closure (KeyError if it is not in it)."""
@@ -275,7 +263,7 @@ class Derivations:
             start = _unify(rule.head, triple, {})
             if start is None:
                 continue
-            for count, (binding, _) in enumerate(self._instances(list(rule.body), start, rank)):
+            for count, binding in enumerate(self._instances(list(rule.body), start, rank)):
                 if count >= MAX_INSTANCES:
                     break
                 body = [tuple(binding[t] if isinstance(t, str) else t for t in atom) for atom in rule.body]
@@ -304,7 +292,7 @@ class Derivations:
         axiom = ox.NamedNode(OWL + "propertyChainAxiom")
         describe = Describer(self.store)
         for quad in self.store.quads_for_pattern(rule.chain_property, axiom, None, ASSERTED):
-            if describe._list(quad.object) == steps:
+            if describe.list_items(quad.object) == steps:
                 return quad.subject, quad.predicate, quad.object
         raise RuntimeError(f"no chain axiom of {rule.chain_property} for rule {rule.name}")
 
@@ -342,7 +330,7 @@ class Describer:
         quad = next(self.store.quads_for_pattern(s, ox.NamedNode(p), None), None)
         return quad.object if quad else None
 
-    def _list(self, head: Term) -> list[Term] | None:
+    def list_items(self, head: Term) -> list[Term] | None:
         items, node = [], head
         for _ in range(100):
             if node == ox.NamedNode(RDF + "nil"):
@@ -366,7 +354,7 @@ class Describer:
         if isinstance(term, ox.BlankNode):
             if (r := self.restriction(term)) is not None:
                 return f"[{short(r[0])} {r[1]} {short(r[2])}]"
-            if (items := self._list(term)) is not None:
+            if (items := self.list_items(term)) is not None:
                 return "( " + " ".join(self.term(i) for i in items) + " )"
         return short(term)
 
@@ -487,7 +475,7 @@ class Sources:
         if isinstance(o, ox.BlankNode):
             if (r := self.describer.restriction(o)) is not None:
                 return [self._forms(r[0], prefixes, base), self._forms(r[2], prefixes, base)]
-            items = self.describer._list(o) or []  # a list: the line with the property and every item
+            items = self.describer.list_items(o) or []  # a list: the line with the property and every item
             return [self._forms(p, prefixes, base)] + [self._forms(i, prefixes, base) for i in items]
         return [self._forms(o, prefixes, base)]
 
