@@ -19,9 +19,10 @@ applied, with its ontology module and line; when such an axiom is itself
 inferred (a subclass of a subclass), it is explained like any other premise.
 
 `explain_row` explains an answer row of a question: it re-runs the question's
-WHERE clause with the row's values bound, instantiates the clause's triple
-patterns with one solution, and explains those that hold only in the inferred
-graph."""
+WHERE clause with the row's values bound, takes the triples one solution
+matched (`matched`: the clause's patterns, UNION branches, OPTIONALs and
+FILTER EXISTS instantiated with it), and explains those that hold only in the
+inferred graph."""
 
 from __future__ import annotations
 
@@ -529,13 +530,6 @@ class Sources:
 # reading S P O from the command line
 # --------------------------------------------------------------------------
 
-LABELLED = """
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT DISTINCT ?node WHERE {
-  { ?node rdfs:label ?label } UNION { ?node skos:altLabel ?label }
-  FILTER(LCASE(STR(?label)) = LCASE(STR(?text)))
-}"""
 ROLES = {0: "subject", 1: "property", 2: "object"}
 
 
@@ -588,12 +582,13 @@ class Resolver:
         return "check the IRI, or give the label instead"
 
     def _by_label(self, text: str, name: str) -> Term:
-        _, rows = self.kg.select(LABELLED, {"text": Literal(text)})
-        nodes = sorted({r["node"] for r in rows if isinstance(r["node"], URIRef)})
+        """Labels match as for `ask` parameters: case, accents and punctuation aside."""
+        from goinglocal.search import close_labels, exact_matches
+        nodes = exact_matches(self.kg, None, text)
         if len(nodes) == 1:
             return to_ox(nodes[0])
         if not nodes:
-            close = difflib.get_close_matches(text, sorted(set(self.kg.labels.values())), n=5, cutoff=0.6)
+            close = close_labels(self.kg, None, text)
             hint = ("did you mean: " + "; ".join(close)) if close else \
                 "give an IRI (place/ar/jujuy), a prefixed name (gl:locatedIn) or an exact label"
             raise TermError(f"{name} {text!r}: nothing in the graph has that label", hint)
@@ -722,32 +717,78 @@ def _where_body(query: str) -> tuple[str, str, str]:
     return code[:select.start()], code[select.end():select.end() + where.start()], code[start:i - 1]
 
 
-def _patterns(prologue: str, body: str) -> list[tuple[Node, Node, Node]]:
-    """The triple patterns of a WHERE clause that a solution must or may
-    match: those of its groups, OPTIONALs and UNION branches, not those
-    inside FILTER (NOT) EXISTS or MINUS; property paths are left out."""
+def _algebra(prologue: str, body: str):
     from rdflib.plugins.sparql import prepareQuery
-    from rdflib.plugins.sparql.parserutils import CompValue
-    algebra = prepareQuery(f"{prologue}\nSELECT * WHERE {{ {body} }}").algebra
-    found: list[tuple[Node, Node, Node]] = []
+    return prepareQuery(f"{prologue}\nSELECT * WHERE {{ {body} }}").algebra
 
-    def walk(node) -> None:
-        if isinstance(node, CompValue):
-            if node.name == "BGP":
-                found.extend(t for t in node["triples"] if isinstance(t[1], (URIRef, Variable)))
-                return
-            for key, value in node.items():
-                if key == "expr" or (node.name == "Minus" and key == "p2"):
-                    continue
-                walk(value)
-        elif isinstance(node, (list, tuple)):
-            for item in node:
-                walk(item)
-    walk(algebra)
-    unique: dict[tuple, None] = {}
-    for t in found:
-        unique.setdefault(t, None)
-    return list(unique)
+
+def _exists(expr) -> list:
+    """The graph patterns of the positive EXISTS of a filter (alone or and-ed)."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    if not isinstance(expr, CompValue):
+        return []
+    if expr.name == "Builtin_EXISTS":  # rdflib leaves it in parse form until evaluation
+        from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+        graph = expr["graph"]
+        return [translateGroupGraphPattern(graph) if graph.name == "GroupGraphPatternSub" else graph]
+    if expr.name == "ConditionalAndExpression":
+        return [g for part in [expr["expr"], *(expr.get("other") or [])] for g in _exists(part)]
+    return []
+
+
+def matched(node, solution: dict[str, Node], holds) -> list[Triple] | None:
+    """The triples a solution matched in a WHERE clause's algebra (rdflib's):
+    the triple patterns it instantiates fully, of every group, of the first
+    UNION branch it matches, of the OPTIONALs it matches and of positive
+    FILTER EXISTS; not of NOT EXISTS or MINUS. Patterns with a variable the
+    solution leaves unbound, and property paths, are left out. None when a
+    required pattern does not hold."""
+    from rdflib.plugins.sparql.parserutils import CompValue
+    if isinstance(node, (list, tuple)):
+        out: list[Triple] = []
+        for item in node:
+            if (found := matched(item, solution, holds)) is None:
+                return None
+            out += found
+        return out
+    if not isinstance(node, CompValue):
+        return []
+    if node.name == "BGP":
+        out = []
+        for pattern in node["triples"]:
+            if not isinstance(pattern[1], (URIRef, Variable)):
+                continue  # a property path
+            terms = [solution.get(str(t)) if isinstance(t, Variable) else t for t in pattern]
+            if any(t is None or isinstance(t, BNode) for t in terms):
+                continue
+            triple = tuple(to_ox(t) for t in terms)
+            if not holds(triple):
+                return None
+            out.append(triple)
+        return out
+    if node.name == "Union":
+        branches = [found for b in (node["p1"], node["p2"]) if (found := matched(b, solution, holds)) is not None]
+        return next((b for b in branches if b), branches[0] if branches else None)
+    if node.name in ("LeftJoin", "Minus"):
+        required = matched(node["p1"], solution, holds)
+        optional = matched(node["p2"], solution, holds) if node.name == "LeftJoin" and required is not None else None
+        return None if required is None else required + (optional or [])
+    if node.name == "Filter":
+        required = matched(node["p"], solution, holds)
+        if required is None:
+            return None
+        for graph in _exists(node["expr"]):
+            required += matched(graph, solution, holds) or []
+        return required
+    return matched([value for key, value in node.items() if key != "expr"], solution, holds)
+
+
+def _values(bindings: dict[str, Node]) -> str:
+    """A VALUES block of typed terms (see goinglocal.questions.bind_values)."""
+    if not bindings:
+        return ""
+    return ("VALUES (" + " ".join(f"?{n}" for n in bindings) + ") { ("
+            + " ".join(term.n3() for term in bindings.values()) + ") }")
 
 
 def explain_row(why: Why, name: str, raw_params: dict[str, str], row_number: int) -> RowExplanation:
@@ -764,26 +805,21 @@ def explain_row(why: Why, name: str, raw_params: dict[str, str], row_number: int
     prologue, projection, body = _where_body(question.text)
     plain = (set(answer.variables) if "*" in _strip_parentheses(projection)
              else set(re.findall(r"\?(\w+)", _strip_parentheses(projection))))
-    binding: dict[str, Node] = dict(answer.bindings)
-    for variable, value in row.items():
-        if variable in plain and isinstance(value, (URIRef, Literal)):
-            binding[variable] = value
-    names = list(binding)
-    values = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-              + " ".join(binding[n].n3() for n in names) + ") }")
-    query = f"{prologue}\nSELECT * WHERE {{\n{{ {body} }}\n{values}\n}} LIMIT 500"
+    # the parameters as the question binds them (inside its WHERE clause, where
+    # its filters see them), the row's values after it (a variable the clause
+    # BINDs cannot be bound before)
+    row_values = {v: value for v, value in row.items() if v in plain and v not in answer.bindings
+                  and isinstance(value, (URIRef, Literal))}
+    query = (f"{prologue}\nSELECT * WHERE {{\n{{ {_values(answer.bindings)}\n{body} }}\n"
+             f"{_values(row_values)}\n}} LIMIT 500")
     _, solutions = why.kg.select(query)
-    patterns = _patterns(prologue, body)
+    algebra = _algebra(prologue, f"{_values(answer.bindings)}\n{body}")
     candidates = []
     for solution in solutions:
-        triples: dict[Triple, None] = {}
-        for pattern in patterns:
-            terms = [solution.get(str(t)) if isinstance(t, Variable) else t for t in pattern]
-            if any(t is None or isinstance(t, BNode) for t in terms):
-                continue
-            triple = tuple(to_ox(t) for t in terms)
-            if why.derivations.holds(triple):
-                triples.setdefault(triple, None)
+        found = matched(algebra, solution, why.derivations.holds)
+        if found is None:
+            continue
+        triples = list(dict.fromkeys(found))
         inferred = [t for t in triples if why.derivations.rank_of(t)]
         asserted = [t for t in triples if not why.derivations.rank_of(t)]
         key = (len(inferred), sorted(f"{k}={v.n3()}" for k, v in solution.items() if v is not None))
