@@ -15,7 +15,8 @@ from goinglocal.errors import TermError
 from goinglocal.load import load_ontology
 from goinglocal.reason import closure_for, owlrl_closure
 from goinglocal.store import from_ox
-from goinglocal.why import Step, Why, explain_row, row_text
+from goinglocal.derivations import Step
+from goinglocal.why import Why, explain_row, row_text
 
 ROLL_UP = ("agreement/cochabamba-huawei-2016-strategic-cooperation", "gl:concernsPlace", "Bolivia")
 CITY_VISIT = ("event/2006-12-chen-duqing-stop-in-itajai", "gl:concernsPlace", "place/br")
