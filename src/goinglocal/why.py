@@ -326,7 +326,8 @@ def explain_row(why: Why, name: str, raw_params: dict[str, str], row_number: int
         triples = list(dict.fromkeys(found))
         inferred = [t for t in triples if why.derivations.rank_of(t)]
         asserted = [t for t in triples if not why.derivations.rank_of(t)]
-        key = (len(inferred), sorted(f"{k}={v.n3()}" for k, v in solution.items() if v is not None))
+        bound = sorted(f"{k}={v.n3()}" for k, v in solution.items() if v is not None)
+        key = (len(inferred), len(bound), bound)  # the simplest solution: fewest inferred triples, then variables
         candidates.append((key, solution, asserted, inferred))
     if not candidates:  # cannot happen: the row came from this query
         raise RuntimeError(f"row {row_number} of {name!r} has no solution when its values are bound")
