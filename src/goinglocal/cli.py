@@ -154,6 +154,30 @@ def cmd_expected(args) -> int:
     return expected.run_update(kg, questions, args.names, args.all, args.yes)
 
 
+def cmd_why(args) -> int:
+    from goinglocal import why
+    from goinglocal.errors import TermError
+    from goinglocal.questions import parse_param_args
+    if args.question:
+        if args.terms or args.row is None:
+            raise TermError("why --question NAME needs --row N and no S P O",
+                            "write: goinglocal why --question place-engagements --param place=Jujuy --row 1")
+        explainer = why.Why.for_layout(_layout())
+        row = why.explain_row(explainer, args.question, parse_param_args(args.param or []), args.row)
+        sys.stdout.write(why.row_json(explainer, row) if args.format == "json" else why.row_text(explainer, row))
+        return 0
+    if len(args.terms) != 3 or args.param or args.row is not None:
+        raise TermError(f"why needs a subject, a property and an object (got {len(args.terms)} term(s))"
+                        if len(args.terms) != 3 else "--param and --row go with --question NAME",
+                        "write: goinglocal why place/ar/jujuy gl:locatedIn gl:LatinAmericaAndCaribbean, "
+                        "or goinglocal why --question NAME --row N")
+    explainer = why.Why.for_layout(_layout())
+    explanation = explainer.explain(explainer.resolve(*args.terms))
+    render = why.explanation_json if args.format == "json" else why.explanation_text
+    sys.stdout.write(render(explainer, explanation))
+    return 0 if explanation.holds else 1
+
+
 def cmd_serve(args) -> int:
     from goinglocal.serve import run_serve
     return run_serve(_layout(), args)
@@ -237,6 +261,16 @@ def parser() -> argparse.ArgumentParser:
     q.add_argument("--all", action="store_true", help="every question whose answer differs")
     q.add_argument("--yes", action="store_true", help="write without asking")
     q.set_defaults(func=cmd_expected)
+
+
+    p = sub.add_parser("why", help="why a triple (or an answer row) is there: the rules, ontology axioms and cited asserted triples it rests on (exit 1 if it does not hold)")
+    p.add_argument("terms", nargs="*", metavar="S P O",
+                   help="subject, property, object: labels, prefixed names (gl:concernsPlace) or IRIs (place/ar/jujuy)")
+    p.add_argument("--question", metavar="NAME", help="explain a row of this question's answer instead")
+    p.add_argument("--param", action="append", metavar="K=V", help="a parameter of the question (repeatable)")
+    p.add_argument("--row", type=int, metavar="N", help="the row to explain, numbered from 1 as `ask` lists them")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.set_defaults(func=cmd_why)
 
     p = sub.add_parser("serve", help="a read-only SPARQL 1.1 endpoint over the built graph")
     p.add_argument("--host", default="127.0.0.1")

@@ -53,3 +53,8 @@ class EndpointError(GoinglocalError):
     """A SPARQL endpoint that cannot be reached or answers with an error."""
 
     exit_code = 3
+
+
+class TermError(GoinglocalError):
+    """`why` with a subject, property or object that names nothing in the
+    graph, or a label that names several things, or a row that does not exist."""

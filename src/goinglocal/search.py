@@ -148,12 +148,24 @@ SELECT DISTINCT ?node ?label WHERE {
 }"""
 
 
-def labelled(kg: KnowledgeGraph, cls: URIRef) -> list[tuple[URIRef, str]]:
-    """Every (node, label or alternative label) of a class, closure included."""
+LABELLED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT DISTINCT ?node ?label WHERE {
+  { ?node rdfs:label ?label } UNION { ?node skos:altLabel ?label }
+  FILTER(isIRI(?node))
+}"""
+
+
+def labelled(kg: KnowledgeGraph, cls: URIRef | None) -> list[tuple[URIRef, str]]:
+    """Every (node, label or alternative label) of a class, closure included
+    (of every node, ontology terms too, when cls is None)."""
+    if cls is None:
+        return [(r["node"], str(r["label"])) for r in kg.select(LABELLED)[1]]
     return [(r["node"], str(r["label"])) for r in kg.select(LABELLED_OF_CLASS, {"class": cls})[1]]
 
 
-def exact_matches(kg: KnowledgeGraph, cls: URIRef, text: str) -> list[URIRef]:
+def exact_matches(kg: KnowledgeGraph, cls: URIRef | None, text: str) -> list[URIRef]:
     """Nodes of a class whose label or alternative label equals text once
     both are normalised (or, failing that, once spaces are dropped too)."""
     pairs = labelled(kg, cls)
@@ -164,7 +176,7 @@ def exact_matches(kg: KnowledgeGraph, cls: URIRef, text: str) -> list[URIRef]:
     return found or sorted({n for n, label in pairs if compact(label) == tight})
 
 
-def close_labels(kg: KnowledgeGraph, cls: URIRef, text: str, n: int = 5) -> list[str]:
+def close_labels(kg: KnowledgeGraph, cls: URIRef | None, text: str, n: int = 5) -> list[str]:
     """Labels of a class that look like text: containing it, or close to it."""
     import difflib
     labels = sorted({label for _, label in labelled(kg, cls)})
