@@ -16,6 +16,8 @@ from goinglocal.checks import run_checks, checks_text
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
+from goinglocal.serve import NQUADS_NAME, to_nquads
+from goinglocal.site import write_site
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -116,6 +118,7 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
+        answered = []
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
                  "| question | parameters used | family | needs | rows | summary |",
                  "| --- | --- | --- | --- | ---: | --- |"]
@@ -124,10 +127,13 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
             columns, rows = answers.records(kg, answer)
             _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
             _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
+            answered.append((answer, columns, rows))
             needs = "reasoning" if question.needs_reasoning else "asserted"
             used = answers.parameters_text(kg, answer).replace("|", "\\|") or "none"
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
+        _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
+        site = write_site(kg, layout, staging, stats, answered)
         swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

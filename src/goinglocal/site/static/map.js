@@ -1,0 +1,26 @@
+// The map: Natural Earth countries (TopoJSON, vendored) as the only base
+// layer, and a circle per place sized by what concerns it.
+(function () {
+  var script = document.currentScript, root = script.getAttribute("data-root");
+  var map = L.map("map", { worldCopyJump: false, minZoom: 1, maxZoom: 9, zoomSnap: 0.25, attributionControl: true });
+  map.attributionControl.setPrefix(false);
+  map.attributionControl.addAttribution("Natural Earth · Leaflet");
+  var points = window.GL_MAP || [];
+  var bounds = L.latLngBounds(points.map(function (p) { return [p.lat, p.long]; }));
+  map.fitBounds(bounds.pad(0.05));
+  fetch(script.getAttribute("data-world")).then(function (r) { return r.json(); }).then(function (world) {
+    var countries = topojson.feature(world, world.objects.countries);
+    L.geoJSON(countries, { interactive: false, style: { color: "#9aabb8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } }).addTo(map).bringToBack();
+  });
+  var layer = L.layerGroup().addTo(map);
+  points.slice().sort(function (a, b) { return b.total - a.total; }).forEach(function (p) {
+    var colour = p.side === "china" ? "#c0392b" : p.side === "lac" ? "#1b6ca8" : "#7f8c8d";
+    var r = p.total ? 4 + 2.2 * Math.sqrt(p.total) : 3;
+    var m = L.circleMarker([p.lat, p.long], { radius: r, color: "#fff", weight: 1, fillColor: colour, fillOpacity: p.total ? 0.8 : 0.35, className: "gl-marker" });
+    var html = '<a href="' + root + p.href + '">' + p.label.replace(/</g, "&lt;") + '</a><br><span class="muted">' + p.kind + '</span><br>' +
+      p.engagements + ' engagements · ' + p.agreements + ' agreements · ' + p.projects + ' projects';
+    m.bindPopup(html);
+    m.bindTooltip(p.label);
+    m.addTo(layer);
+  });
+})();
