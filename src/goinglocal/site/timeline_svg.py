@@ -25,7 +25,8 @@ def _stacked(title: str, per_year: dict[str, dict[str, int]], milestones: list[d
     kinds = sorted(totals, key=lambda k: (-totals[k], k))
     colour = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(kinds)}
     peak = max(sum(c.values()) for c in per_year.values())
-    bar, gap, left, top, height, bottom = 22, 6, 34, 28, 220, 40
+    stack = max((sum(1 for m in milestones if m["year"] == y) for y in years), default=0)
+    bar, gap, left, top, height, bottom = 22, 6, 34, 34 + 9 * stack, 220, 40
     width = left + len(years) * (bar + gap) + 10
     scale = height / peak
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {top + height + bottom}" '
@@ -60,8 +61,8 @@ def _stacked(title: str, per_year: dict[str, dict[str, int]], milestones: list[d
         x = left + years.index(year) * (bar + gap) + bar / 2
         for j, m in enumerate(ms):
             c = MILESTONE_COLOURS.get(m["kind"], "#444")
-            parts.append(f'<g class="milestone"><line x1="{x}" x2="{x}" y1="{top - 6}" y2="{top + height}" stroke="{c}"/>'
-                         f'<circle cx="{x}" cy="{top - 10 - j * 9}" r="4" fill="{c}"/>'
+            parts.append(f'<g class="milestone"><line x1="{x}" x2="{x}" y1="{top - 18}" y2="{top + height}" stroke="{c}"/>'
+                         f'<circle cx="{x}" cy="{top - 22 - j * 9}" r="4" fill="{c}"/>'
                          f'<title>{escape(m["date"])}: {escape(m["label"])}</title></g>')
     parts.append("</svg>")
     legend = [(k, colour[k]) for k in kinds] + [(f"milestone: {k}", c) for k, c in MILESTONE_COLOURS.items()]

@@ -5,7 +5,6 @@ index.jsonld beside it); an ontology term has an anchor on ontology/."""
 
 from __future__ import annotations
 
-import posixpath
 import re
 
 from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE
@@ -49,21 +48,8 @@ def iri_for_path(path: str) -> str | None:
     return iri if entity_dir(iri) else None
 
 
-def relative_root(page_dir: str) -> str:
-    """'../../' from a page folder such as 'id/place/ar/' back to the root."""
-    depth = len([p for p in page_dir.split("/") if p])
-    return "../" * depth if depth else "./"
-
-
 def relative(from_dir: str, target: str) -> str:
-    """A relative link from the folder from_dir to the site path target."""
-    anchor = ""
-    if "#" in target:
-        target, anchor = target.split("#", 1)
-        anchor = "#" + anchor
-    rel = posixpath.relpath("/" + target, "/" + from_dir) if target else posixpath.relpath("/", "/" + from_dir)
-    if target.endswith("/") and not rel.endswith("/"):
-        rel += "/"
-    if rel == "./":
-        rel = "./"
-    return rel + anchor
+    """A link from the folder from_dir to the site path target, through the
+    root ('../../id/place/ar/' from 'id/place/cl/' to 'id/place/ar/')."""
+    root = "../" * len([p for p in from_dir.split("/") if p])
+    return (root + target) or "./"

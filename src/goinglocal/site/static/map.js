@@ -13,14 +13,20 @@
     L.geoJSON(countries, { interactive: false, style: { color: "#9aabb8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } }).addTo(map).bringToBack();
   });
   var layer = L.layerGroup().addTo(map);
+  var small = Math.min(window.innerWidth, window.innerHeight) < 600, k = small ? 1.2 : 2.2;
   points.slice().sort(function (a, b) { return b.total - a.total; }).forEach(function (p) {
     var colour = p.side === "china" ? "#c0392b" : p.side === "lac" ? "#1b6ca8" : "#7f8c8d";
-    var r = p.total ? 4 + 2.2 * Math.sqrt(p.total) : 3;
-    var m = L.circleMarker([p.lat, p.long], { radius: r, color: "#fff", weight: 1, fillColor: colour, fillOpacity: p.total ? 0.8 : 0.35, className: "gl-marker" });
+    var r = p.total ? 3 + k * Math.sqrt(p.total) : 3;
+    // a country's circle sums everything inside it: drawn as a ring so the places inside stay visible
+    var country = p.kind === "country";
+    var m = L.circleMarker([p.lat, p.long], country
+      ? { radius: r, color: colour, weight: 2, fillColor: colour, fillOpacity: 0.06, className: "gl-marker gl-country" }
+      : { radius: r, color: "#fff", weight: 1, fillColor: colour, fillOpacity: p.total ? 0.85 : 0.35, className: "gl-marker" });
     var html = '<a href="' + root + p.href + '">' + p.label.replace(/</g, "&lt;") + '</a><br><span class="muted">' + p.kind + '</span><br>' +
       p.engagements + ' engagements · ' + p.agreements + ' agreements · ' + p.projects + ' projects';
     m.bindPopup(html);
     m.bindTooltip(p.label);
     m.addTo(layer);
+    m.getElement().setAttribute("data-iri", p.iri);
   });
 })();
