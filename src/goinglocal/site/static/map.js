@@ -24,7 +24,7 @@
       : { radius: r, color: "#fff", weight: 1, fillColor: colour, fillOpacity: p.total ? 0.85 : 0.35, className: "gl-marker" });
     var html = '<a href="' + root + p.href + '">' + p.label.replace(/</g, "&lt;") + '</a><br><span class="muted">' + p.kind + '</span><br>' +
       p.engagements + ' engagements · ' + p.agreements + ' agreements · ' + p.projects + ' projects';
-    m.bindPopup(html);
+    m.bindPopup(html, { autoPanPaddingTopLeft: L.point(56, 40), autoPanPaddingBottomRight: L.point(20, 20) });
     m.bindTooltip(p.label);
     m.addTo(layer);
     m.getElement().setAttribute("data-iri", p.iri);
