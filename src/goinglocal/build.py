@@ -38,6 +38,8 @@ class BuildSummary:
     notes: str
     seconds: float
     from_cache: bool
+    site_pages: int = 0
+    site_seconds: float = 0.0
 
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
@@ -47,7 +49,8 @@ class BuildSummary:
                 f"  validation: {verdict}, {self.warnings} warnings; {checks}\n"
                 f"  questions answered: {self.questions}\n"
                 f"  notes: {self.notes} (reports/mentions.txt)\n"
-                f"  output: {self.out}/ (answers/index.md, reports/, graph/, stats.json) in {self.seconds:.1f} s\n")
+                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_seconds:.1f} s)\n"
+                f"  output: {self.out}/ (answers/index.md, reports/, graph/, site/, stats.json) in {self.seconds:.1f} s\n")
 
 
 def _write(path: Path, text: str | bytes) -> None:
@@ -142,4 +145,5 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
     return BuildSummary(out=out, asserted=closure.asserted_triples, inferred=closure.inferred_triples,
                         conforms=report.conforms, violations=len(report.violations),
                         warnings=len(report.problems) - len(report.violations), questions=len(questions),
-                        failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started, from_cache=closure.from_cache)
+                        failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started,
+                        from_cache=closure.from_cache, site_pages=site.pages, site_seconds=site.seconds)

@@ -6,14 +6,22 @@
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution("Natural Earth · Leaflet");
   var points = window.GL_MAP || [];
-  var bounds = L.latLngBounds(points.map(function (p) { return [p.lat, p.long]; }));
-  map.fitBounds(bounds.pad(0.05));
+  function bounds(side) {
+    return L.latLngBounds(points.filter(function (p) { return !side || p.side === side; })
+                                .map(function (p) { return [p.lat, p.long]; })).pad(0.05);
+  }
+  // a tall window shows one side at a time: both sides at once leave the places tiny
+  var portrait = window.innerHeight > window.innerWidth;
+  map.fitBounds(bounds(portrait ? "lac" : null));
+  document.querySelectorAll("[data-view]").forEach(function (b) {
+    b.addEventListener("click", function () { map.flyToBounds(bounds(b.getAttribute("data-view") || null), { duration: 0.6 }); });
+  });
   fetch(script.getAttribute("data-world")).then(function (r) { return r.json(); }).then(function (world) {
     var countries = topojson.feature(world, world.objects.countries);
     L.geoJSON(countries, { interactive: false, style: { color: "#9aabb8", weight: 0.6, fillColor: "#f4f1ea", fillOpacity: 1 } }).addTo(map).bringToBack();
   });
   var layer = L.layerGroup().addTo(map);
-  var small = Math.min(window.innerWidth, window.innerHeight) < 600, k = small ? 1.2 : 2.2;
+  var small = Math.min(window.innerWidth, window.innerHeight) < 600, k = small ? 1.5 : 2.2;
   points.slice().sort(function (a, b) { return b.total - a.total; }).forEach(function (p) {
     var colour = p.side === "china" ? "#c0392b" : p.side === "lac" ? "#1b6ca8" : "#7f8c8d";
     var r = p.total ? 3 + k * Math.sqrt(p.total) : 3;

@@ -63,7 +63,7 @@
     sim = d3.forceSimulation(nodes)
       .force("link", d3.forceLink(links).distance(function (l) { return l.kind === "twinning" ? 40 : 60; }))
       .force("charge", d3.forceManyBody().strength(small ? -60 : -110))
-      .force("x", d3.forceX().strength(h > w ? 0.16 : 0.05)).force("y", d3.forceY().strength(h > w ? 0.03 : 0.09))
+      .force("x", d3.forceX().strength(0.06 * Math.sqrt(h / w))).force("y", d3.forceY().strength(0.06 * Math.sqrt(w / h)))
       .force("collide", d3.forceCollide(function (n) { return n.r + 2; }))
       .stop();
     for (var i = 0; i < 300; i++) sim.tick();
