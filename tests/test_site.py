@@ -75,25 +75,26 @@ def test_resolve_refuses_paths_outside_the_site(tmp_path):
 
 # --- the page template against the profile contract --------------------------
 
-PROFILE = {
+PROFILE = {  # the contract of goinglocal.profile.entity_profile
     "iri": ID + "place/xx/sample", "label": "Sample Province", "alt_labels": ["Provincia de Sámple"],
-    "types": [{"iri": str(GL.Province), "label": "province", "inferred": False},
-              {"iri": str(GL.LACLocality), "label": "LAC locality", "inferred": True}],
-    "description": "A province used by the tests.", "wikidata": "http://www.wikidata.org/entity/Q1",
+    "types": [{"iri": str(GL.Province), "label": "province"}], "country": "Xland",
+    "description": "A province used by the tests.", "wikidata": ["http://www.wikidata.org/entity/Q1"],
     "facts": [
         {"property": str(GL.locatedIn), "property_label": "located in", "value": "Xland",
          "value_iri": ID + "place/xx", "inferred": False,
          "citations": [{"iri": ID + "source/s/fn/7", "label": "S, footnote 7", "source": "S",
-                        "footnote": 7, "url": "https://example.org/article"}]},
+                        "footnote": 7, "url": "https://example.org/article", "locator": None}]},
         {"property": str(GL.locatedIn), "property_label": "located in", "value": "Latin America",
          "value_iri": str(GL.LatinAmericaAndCaribbean), "inferred": True, "citations": []}],
     "roles": [{"year": "2017", "role": str(GL.hasParty), "role_label": "has party", "node_iri": ID + "agreement/a",
                "node_label": "An agreement", "node_type": "memorandum", "inferred": False, "citations": []},
               {"year": None, "role": str(GL.hasParticipant), "role_label": "participant", "node_iri": ID + "event/b",
                "node_label": "An undated visit", "node_type": "visit", "inferred": True, "citations": []}],
-    "inside": [{"iri": ID + "event/c", "label": "A meeting inside", "year": "2018", "type": "meeting"}],
+    "inside": [{"year": "2018", "node_iri": ID + "event/c", "node_label": "A meeting inside", "node_type": "meeting",
+                "through": [{"relation": "held in", "place": "Sample City", "place_iri": ID + "place/xx/sample/city",
+                             "actor": None, "actor_iri": None}], "inferred": True, "citations": []}],
     "figures": [], "citations": [{"iri": ID + "source/s/fn/7", "label": "S, footnote 7", "source": "S",
-                                  "footnote": 7, "url": "https://example.org/article"}],
+                                  "footnote": 7, "url": "https://example.org/article", "locator": None}],
 }
 
 
@@ -107,7 +108,7 @@ def test_entity_page_shows_facts_citations_inferred_marks_and_wikidata(tmp_path)
     assert 'href="https://example.org/article"' in html and ">fn 7<" in html
     assert 'href="../../../../id/source/s/fn/7/"' in html  # the citation node's own page
     assert 'href="../../../../ontology/#locatedIn"' in html  # property linked to its documentation
-    assert html.count('class="inferred"') == 2  # the inferred fact and the inferred role
+    assert html.count('class="inferred"') == 3  # the inferred fact, role and roll-up row
     assert 'href="../../../../id/event/c/"' in html  # what happened inside
 
 
@@ -173,6 +174,18 @@ def test_entity_page_embeds_its_json_ld_and_has_turtle_beside_it(site):
     assert (JUJUY, GL.twinnedWith, URIRef(ID + "place/cn/guizhou")) in ttl
     assert "Jujuy-Guizhou twinning agreement" in html
     assert "https://www.wikidata.org" in html or "http://www.wikidata.org/entity/Q44764" in html
+
+
+def test_entity_page_shows_exactly_the_profile_the_cli_gives(site):
+    from goinglocal.profile import entity_profile
+    profile = entity_profile(cs.knowledge_graph(), str(JUJUY))
+    html = (site / "id" / "place" / "ar" / "jujuy" / "index.html").read_text(encoding="utf-8")
+    facts = html.split('<table class="facts">', 1)[1].split("</table>", 1)[0]
+    assert facts.count("<tr") - 1 == len(profile["facts"])
+    inside = html.split('<table class="inside">', 1)[1].split("</table>", 1)[0]
+    assert inside.count("<tr") - 1 == len(profile["inside"]) > 5
+    for f in profile["facts"]:
+        assert f["property_label"] in facts
 
 
 def test_every_question_has_a_page_with_its_answer_table(site):

@@ -70,9 +70,9 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
     entity_count = write_entity_pages(kg, site, iris)
     pages = entity_count
 
-    entries = index_entries(kg)
-    for e in entries:
-        e["href"] = entity_dir(e["iri"])
+    entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
+                "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
+               for e in index_entries(kg) if entity_dir(e["iri"])]
     _script(site, "search-index.js", "GL_SEARCH", entries)
 
     render_page(site, "", "home.html", title="Home", stats=stats, classes=classes[:40],

@@ -17,7 +17,6 @@ from goinglocal.site.render import render_page
 from goinglocal.site.urls import entity_dir
 from goinglocal.store import KnowledgeGraph
 
-LOCALITY = ONTOLOGY_BASE + "Locality"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#label")
 PREFIXES = {"gl": ONTOLOGY_BASE, "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -91,7 +90,6 @@ def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
         (target / "index.jsonld").write_bytes(jsonld)
         render_page(site, folder, "entity.html", title=profile["label"], p=profile,
                     roles_by_year=by_year(profile.get("roles") or []),
-                    is_place=any(t["iri"] == LOCALITY for t in profile.get("types", [])),
                     jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri))
         written += 1
     return written
