@@ -101,11 +101,13 @@ PROFILE = {  # the contract of goinglocal.profile.entity_profile
 def test_entity_page_shows_facts_citations_inferred_marks_and_wikidata(tmp_path):
     folder = entity_dir(PROFILE["iri"])
     render_page(tmp_path, folder, "entity.html", title=PROFILE["label"], p=PROFILE, jsonld="[]", incoming=[],
+                numbers={ID + "source/s/fn/7": 1},
                 roles_by_year=[("2017", PROFILE["roles"][:1]), ("no date", PROFILE["roles"][1:])])
     html = (tmp_path / folder / "index.html").read_text()
     assert "<h1>Sample Province</h1>" in html
     assert 'href="http://www.wikidata.org/entity/Q1"' in html
     assert 'href="https://example.org/article"' in html and ">fn 7<" in html
+    assert 'href="#cite-1"' in html and 'id="cite-1"' in html  # a fact's citation points at the source list
     assert 'href="../../../../id/source/s/fn/7/"' in html  # the citation node's own page
     assert 'href="../../../../ontology/#locatedIn"' in html  # property linked to its documentation
     assert html.count('class="inferred"') == 3  # the inferred fact, role and roll-up row

@@ -90,6 +90,7 @@ def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
         (target / "index.jsonld").write_bytes(jsonld)
         render_page(site, folder, "entity.html", title=profile["label"], p=profile,
                     roles_by_year=by_year(profile.get("roles") or []),
+                    numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
                     jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri))
         written += 1
     return written
