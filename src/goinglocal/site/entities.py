@@ -65,13 +65,16 @@ class Descriptions:
     def jsonld(self, iri: str) -> bytes:
         return ox.serialize(self.triples(iri), format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
 
-    def linked_from(self, iri: str) -> list[tuple[dict, list[dict]]]:
+    def linked_from(self, iri: str, shown: set[str] = frozenset()) -> list[tuple[dict, list[dict]]]:
+        """Entities linking to iri, by property, leaving out those the
+        profile already shows (shown)."""
         groups = []
         for prop, subjects in sorted(self.incoming.get(iri, {}).items(),
                                      key=lambda kv: self.kg.label(URIRef(kv[0])).casefold()):
             items = sorted(({"iri": s, "label": self.kg.label(URIRef(s)), "inferred": inf}
-                            for s, inf in subjects.items()), key=lambda i: i["label"].casefold())
-            groups.append(({"iri": prop, "label": self.kg.label(URIRef(prop))}, items))
+                            for s, inf in subjects.items() if s not in shown), key=lambda i: i["label"].casefold())
+            if items:
+                groups.append(({"iri": prop, "label": self.kg.label(URIRef(prop))}, items))
         return groups
 
 
@@ -91,9 +94,17 @@ def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
         render_page(site, folder, "entity.html", title=profile["label"], p=profile,
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
-                    jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri))
+                    jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri, shown_in(profile)))
         written += 1
     return written
+
+
+def shown_in(profile: dict) -> set[str]:
+    """The IRIs a profile already links (facts, roles, roll-up, figures)."""
+    return ({f["value_iri"] for f in profile.get("facts", []) if f.get("value_iri")}
+            | {r["node_iri"] for r in profile.get("roles", [])}
+            | {r["node_iri"] for r in profile.get("inside", [])}
+            | {f["iri"] for f in profile.get("figures", [])})
 
 
 def by_year(roles: list[dict]) -> list[tuple[str, list[dict]]]:
