@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test bench clean install serve fuzz loadtest
+.PHONY: run test test-browser browser-setup bench clean install serve vendor-site fuzz loadtest
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -19,8 +19,23 @@ install: $(STAMP)
 run: $(STAMP)
 	$(BIN)/goinglocal build --out build
 
-test: $(STAMP)
+# the browser tests drive Debian's chromium (Playwright's own browser download
+# does not work offline); without root or apt they are skipped
+browser-setup:
+	@test -x /usr/bin/chromium || (apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
+	  echo "goinglocal: could not install chromium; the browser tests will be skipped"
+
+test: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -q -n auto
+
+test-browser: $(STAMP) browser-setup
+	$(BIN)/python -m pytest -q -p no:xdist tests/test_site_browser.py
+
+# maintainers: refresh the site's vendored Leaflet, d3-force and Natural Earth
+# TopoJSON from the npm registry (the files are committed; run time needs no npm)
+vendor-site:
+	tools/vendor_site_assets.sh
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'

@@ -19,6 +19,8 @@ from goinglocal.incremental import shacl_problems_after_edit
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
+from goinglocal.serve import NQUADS_NAME, to_nquads
+from goinglocal.site import write_site
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -41,6 +43,8 @@ class BuildSummary:
     from_cache: bool
     incremental: bool = False
     revalidated: int | None = None  # focus nodes validated again after an edit (None: all)
+    site_pages: int = 0
+    site_seconds: float = 0.0
 
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
@@ -52,7 +56,8 @@ class BuildSummary:
                 f"{'' if self.revalidated is None else f' ({self.revalidated} nodes validated again after the edit)'}; {checks}\n"
                 f"  questions answered: {self.questions}\n"
                 f"  notes: {self.notes} (reports/mentions.txt)\n"
-                f"  output: {self.out}/ (answers/index.md, reports/, graph/, stats.json) in {self.seconds:.1f} s\n")
+                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_seconds:.1f} s)\n"
+                f"  output: {self.out}/ (answers/index.md, reports/, graph/, site/, stats.json) in {self.seconds:.1f} s\n")
 
 
 def _write(path: Path, text: str | bytes) -> None:
@@ -140,6 +145,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
+        answered = []
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
                  "| question | parameters used | family | needs | rows | summary |",
                  "| --- | --- | --- | --- | ---: | --- |"]
@@ -148,10 +154,13 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             columns, rows = answers.records(kg, answer)
             _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
             _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
+            answered.append((answer, columns, rows))
             needs = "reasoning" if question.needs_reasoning else "asserted"
             used = answers.parameters_text(kg, answer).replace("|", "\\|") or "none"
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
+        _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
+        site = write_site(kg, layout, staging, stats, answered)
         swap_in(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -161,4 +170,5 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
                         conforms=report.conforms, violations=len(report.violations),
                         warnings=len(report.problems) - len(report.violations), questions=len(questions),
                         failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started,
-                        from_cache=closure.from_cache, incremental=closure.incremental, revalidated=revalidated)
+                        from_cache=closure.from_cache, incremental=closure.incremental, revalidated=revalidated,
+                        site_pages=site.pages, site_seconds=site.seconds)

@@ -42,6 +42,7 @@ from goinglocal.errors import GoinglocalError
 from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from goinglocal.paths import Layout
 from goinglocal.reason import Closure, closure_for, write_atomic
+from goinglocal.site import negotiate as site_negotiate
 from goinglocal.store import inferred_only
 
 NQUADS_NAME = "goinglocal.nq"
@@ -73,7 +74,7 @@ def build_is_current(build_dir: Path, closure: Closure) -> bool:
     try:
         return (graph.read_bytes() == closure.closure_nt
                 and (build_dir / "graph" / "asserted.nt").read_bytes() == closure.asserted_nt
-                and (build_dir / "answers").is_dir())
+                and (build_dir / "answers").is_dir() and (build_dir / "site" / "index.html").is_file())
     except OSError:
         return False
 
@@ -233,7 +234,23 @@ def make_handler(build_dir: Path, backends: "Backends | None", limits: Limits = 
                 return self._text(403, READ_ONLY)
             if url.path.startswith(SITE_PREFIXES):
                 return super().do_HEAD() if method == "HEAD" else super().do_GET()
-            return self._proxy(method, body)  # Oxigraph's query page and its assets
+            found = site_negotiate.resolve(build_dir / "site", urllib.parse.unquote(url.path), self.headers.get("Accept"))
+            if found:
+                return self._site(found)
+            return self._proxy(method, body)  # anything else: Oxigraph
+
+        def _site(self, found) -> None:
+            data = found.file.read_bytes() if found.file else b""
+            self.send_response(found.status)
+            if found.location:
+                self.send_header("Location", found.location)
+            if found.vary:
+                self.send_header("Vary", "Accept")
+            self.send_header("Content-Type", found.content_type or "text/plain; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
 
         def do_GET(self):
             self._route("GET")
@@ -355,7 +372,7 @@ def run_serve(layout: Layout, args) -> int:
         base = f"http://{'[' + shown + ']' if ':' in shown else shown}:{front.server_address[1]}"
         print(f"goinglocal serve: SPARQL endpoint {base}/query  (read-only; default graph = "
               f"asserted + inferred; named graphs <{GRAPH_ASSERTED}>, <{GRAPH_INFERRED}>)\n"
-              f"  query page {base}/   answers {base}/answers/   reports {base}/reports/\n"
+              f"  site {base}/   query page {base}/editor/   answers {base}/answers/   reports {base}/reports/\n"
               f"  queries stop after {limits.query_seconds:g} s (--query-timeout)\n"
               f"  try: goinglocal ask <question> --endpoint {base}/query\n"
               f"  Ctrl-C stops the server", flush=True)

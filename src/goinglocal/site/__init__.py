@@ -1,0 +1,107 @@
+"""The static site `goinglocal build` writes to build/site/: home with
+search, a page per entity (with Turtle and JSON-LD beside it), class lists,
+questions with their answers, map, timeline, network, ontology documentation
+and downloads. Every page links relatively, so any static server (or
+`goinglocal serve`, which adds content negotiation) can serve the folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from rdflib import URIRef
+
+from goinglocal.paths import Layout
+from goinglocal.site import data, downloads, ontology_docs, questions_pages, w3id
+from goinglocal.site.entities import write_entity_pages
+from goinglocal.site.profiles import index_entries
+from goinglocal.site.render import render_page
+from goinglocal.site.timeline_svg import timeline_charts
+from goinglocal.site.urls import entity_dir
+from goinglocal.store import KnowledgeGraph
+
+SITE_DIR = "site"
+
+
+@dataclass
+class SiteSummary:
+    pages: int
+    entities: int
+    seconds: float
+
+
+def _copy_static(site: Path) -> None:
+    source = resources.files("goinglocal.site") / "static"
+    with resources.as_file(source) as folder:
+        shutil.copytree(folder, site / "static", dirs_exist_ok=True)
+
+
+def _script(site: Path, name: str, variable: str, value) -> None:
+    """Data for a page as a script assigning a global (works from file:// too)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    (site / "static" / name).write_text(f"window.{variable} = {text};\n", encoding="utf-8")
+
+
+def _sources(kg: KnowledgeGraph) -> list[dict]:
+    _, rows = kg.select("""
+        PREFIX gl: <https://w3id.org/goinglocal/ontology#>
+        PREFIX dcterms: <http://purl.org/dc/terms/>
+        SELECT ?s (SAMPLE(?t) AS ?title) (COUNT(DISTINCT ?c) AS ?citations) (COUNT(DISTINCT ?fact) AS ?facts) WHERE {
+          ?s a gl:Source . OPTIONAL { ?s dcterms:title ?t }
+          OPTIONAL { ?c gl:inSource ?s . OPTIONAL { ?fact gl:evidence ?c } }
+        } GROUP BY ?s ORDER BY DESC(?facts) ?s""")
+    return [{"iri": str(r["s"]), "label": kg.label(r["s"]), "title": str(r["title"]) if r["title"] else None,
+             "citations": int(r["citations"]), "facts": int(r["facts"])} for r in rows]
+
+
+def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list) -> SiteSummary:
+    """Write the site into out/site and the downloads into out/site/downloads
+    (out is the build folder being staged)."""
+    started = time.perf_counter()
+    site = out / SITE_DIR
+    site.mkdir(parents=True, exist_ok=True)
+    _copy_static(site)
+    iris = [i for i in data.entities(kg) if entity_dir(i)]
+    classes = data.classes(kg)
+    entity_count = write_entity_pages(kg, site, iris)
+    pages = entity_count
+
+    entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
+                "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
+               for e in index_entries(kg) if entity_dir(e["iri"])]
+    _script(site, "search-index.js", "GL_SEARCH", entries)
+
+    render_page(site, "", "home.html", title="Home", stats=stats, classes=classes[:40],
+                sources=_sources(kg), entity_count=entity_count, questions=len(answered))
+    render_page(site, "classes/", "classes.html", title="Browse by class", classes=classes)
+    for c in classes:
+        local = c.iri.rsplit("#", 1)[-1]
+        members = [{"iri": m, "label": kg.label(URIRef(m))} for m in c.members]
+        render_page(site, f"classes/{local}/", "class.html", title=c.label, c=c, local=local, members=members)
+    pages += 2 + len(classes)
+
+    points = data.map_points(kg)
+    _script(site, "map-data.js", "GL_MAP", [dict(p, href=entity_dir(p["iri"])) for p in points])
+    render_page(site, "map/", "map.html", title="Map", points=points)
+
+    tl = data.timeline(kg)
+    render_page(site, "timeline/", "timeline.html", title="Timeline", charts=timeline_charts(tl),
+                milestones=tl["milestones"])
+
+    net = data.network(kg)
+    for n in net["nodes"]:
+        n["href"] = entity_dir(n["id"])
+    _script(site, "network-data.js", "GL_NETWORK", net)
+    render_page(site, "network/", "network.html", title="Network", net=net)
+
+    pages += 3 + questions_pages.write(kg, layout, site, answered)
+    pages += ontology_docs.write(kg, layout, site)
+    pages += downloads.write(kg, layout, site, classes)
+    render_page(site, "editor/", "query.html", title="Query")
+    pages += 1
+    w3id.write(out)
+    return SiteSummary(pages=pages, entities=entity_count, seconds=time.perf_counter() - started)

@@ -1,0 +1,151 @@
+"""Downloads: the asserted graph and the closure as Turtle, N-Triples,
+N-Quads and JSON-LD, one CSV per class, every question's answers, and a
+VoID/DCAT description with the data licence and the reference tables' ODbL
+attribution."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import shutil
+from collections import defaultdict
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ID_BASE, ONTOLOGY_BASE, ONTOLOGY_IRI
+from goinglocal.paths import Layout
+from goinglocal.site.data import ClassInfo
+from goinglocal.site.entities import PREFIXES
+from goinglocal.site.render import render_page
+from goinglocal.store import KnowledgeGraph
+
+DATASET = ID_BASE + "dataset"
+DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
+ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
+ODBL_ATTRIBUTION = ("Data by Countries States Cities Database "
+                    "https://github.com/dr5hn/countries-states-cities-database | ODbL v1.0")
+FORMATS = [("ttl", "Turtle", ox.RdfFormat.TURTLE, "text/turtle"),
+           ("nt", "N-Triples", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
+           ("nq", "N-Quads", ox.RdfFormat.N_QUADS, "application/n-quads"),
+           ("jsonld", "JSON-LD", ox.RdfFormat.JSON_LD, "application/ld+json")]
+CLASS_ROWS = """
+SELECT ?s ?p ?o WHERE {
+  ?s a ?class .
+  GRAPH <%s> { ?s ?p ?o }
+  FILTER(STRSTARTS(STR(?s), "%s"))
+} ORDER BY ?s ?p ?o""" % (GRAPH_ASSERTED, ID_BASE)
+
+
+def _graphs(kg: KnowledgeGraph) -> dict[str, list[ox.Quad]]:
+    asserted, inferred = ox.NamedNode(GRAPH_ASSERTED), ox.NamedNode(GRAPH_INFERRED)
+    return {"asserted": list(kg.store.quads_for_pattern(None, None, None, asserted)),
+            "inferred": list(kg.store.quads_for_pattern(None, None, None, inferred))}
+
+
+def _serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
+    if fmt == ox.RdfFormat.N_QUADS:
+        return ox.serialize(quads, format=fmt)
+    triples, seen = [], set()
+    for q in quads:
+        t = q.triple
+        if t not in seen:
+            seen.add(t)
+            triples.append(t)
+    return ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None)
+
+
+def _class_csv(kg: KnowledgeGraph, cls: ClassInfo) -> str:
+    _, rows = kg.select(CLASS_ROWS, {"class": URIRef(cls.iri)})
+    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for r in rows:
+        values[str(r["s"])][str(r["p"])].append(str(r["o"]))
+    props = sorted({p for v in values.values() for p in v}, key=lambda p: (p != str(URIRef("http://www.w3.org/2000/01/rdf-schema#label")), p))
+    names = [_short(p) for p in props]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["iri", "label", *names])
+    for s in cls.members:
+        v = values.get(s, {})
+        writer.writerow([s, kg.label(URIRef(s)), *(" | ".join(sorted(v.get(p, []))) for p in props)])
+    return buf.getvalue()
+
+
+def _short(iri: str) -> str:
+    for prefix, base in PREFIXES.items():
+        if iri.startswith(base):
+            return f"{prefix}:{iri[len(base):]}"
+    return iri
+
+
+def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]], triples: dict[str, int],
+                     classes: list[ClassInfo]) -> str:
+    today = dt.date.today().isoformat()
+    lines = [
+        "@prefix void: <http://rdfs.org/ns/void#> .", "@prefix dcat: <http://www.w3.org/ns/dcat#> .",
+        "@prefix dcterms: <http://purl.org/dc/terms/> .", "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .",
+        "@prefix foaf: <http://xmlns.com/foaf/0.1/> .", "",
+        f"<{DATASET}> a void:Dataset, dcat:Dataset ;",
+        '    dcterms:title "goinglocal: China\'s subnational engagement with Latin America and the Caribbean"@en ;',
+        '    dcterms:description "An open, cited knowledge graph of Chinese provinces, cities, party and quasi-governmental '
+        'bodies, embassies and companies engaging Latin American and Caribbean provinces, states and municipalities, '
+        'with the twinnings, memoranda, loans and projects involved; every fact cites its source footnote or passage."@en ;',
+        f"    dcterms:license <{DATA_LICENCE}> ;",
+        f'    dcterms:rights "Data authored by the goinglocal project: CC BY 4.0. The place reference tables are a derivative '
+        f'database released under ODbL 1.0: {ODBL_ATTRIBUTION}."@en ;',
+        f"    dcterms:source <https://github.com/dr5hn/countries-states-cities-database> ;",
+        f'    dcterms:modified "{today}"^^xsd:date ;',
+        f"    void:uriSpace \"{ID_BASE}\" ;",
+        f"    void:vocabulary <{ONTOLOGY_BASE}> ;",
+        f"    void:triples {triples['closure']} ;",
+        f"    void:entities {len(classes[0].members) if classes else 0} ;",
+        "    void:sparqlEndpoint <http://127.0.0.1:7878/query> ;  # goinglocal serve, local only",
+        f"    void:subset <{ID_BASE}graph/asserted>, <{ID_BASE}graph/inferred> ;",
+    ]
+    for c in classes:
+        lines.append(f"    void:classPartition [ void:class <{c.iri}> ; void:entities {len(c.members)} ] ;")
+    for name, label, media, size in files:
+        lines.append(f"    dcat:distribution [ a dcat:Distribution ; dcterms:title \"{label}\" ; "
+                     f"dcat:downloadURL <{name}> ; dcat:mediaType \"{media}\" ; dcat:byteSize {size} ; "
+                     f"dcterms:license <{DATA_LICENCE}> ] ;")
+    lines[-1] = lines[-1][:-1] + "."
+    lines += ["", f"<{ID_BASE}graph/asserted> a void:Dataset ; void:triples {triples['asserted']} ;",
+              '    dcterms:description "What authors wrote, with the ontology."@en .',
+              f"<{ID_BASE}graph/inferred> a void:Dataset ; void:triples {triples['inferred']} ;",
+              '    dcterms:description "What OWL 2 RL reasoning adds."@en .',
+              f"<{ONTOLOGY_IRI}> a void:Dataset ; foaf:page <../ontology/> ."]
+    return "\n".join(lines) + "\n"
+
+
+def write(kg: KnowledgeGraph, layout: Layout, site: Path, classes: list[ClassInfo]) -> int:
+    folder = site / "downloads"
+    folder.mkdir(parents=True, exist_ok=True)
+    graphs = _graphs(kg)
+    files = []
+    for which, quads in (("asserted", graphs["asserted"]), ("closure", graphs["asserted"] + graphs["inferred"])):
+        for ext, label, fmt, media in FORMATS:
+            name = f"goinglocal-{which}.{ext}"
+            data = _serialise(quads, fmt)
+            (folder / name).write_bytes(data)
+            files.append((name, f"{which} graph, {label}", media, len(data)))
+    (folder / "csv").mkdir(exist_ok=True)
+    csvs = []
+    for c in classes:
+        local = c.iri.rsplit("#", 1)[-1]
+        text = _class_csv(kg, c)
+        (folder / "csv" / f"{local}.csv").write_text(text, encoding="utf-8")
+        csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(text.encode())})
+    answers = site.parent / "answers"
+    if answers.is_dir():
+        shutil.copytree(answers, folder / "answers", dirs_exist_ok=True)
+    triples = {"asserted": len({q.triple for q in graphs["asserted"]}),
+               "inferred": len(graphs["inferred"])}
+    triples["closure"] = triples["asserted"] + triples["inferred"]
+    void = void_description(kg, files, triples, classes)
+    (folder / "void.ttl").write_text(void, encoding="utf-8")
+    (folder / "ontology.ttl").write_bytes(b"".join(p.read_bytes() + b"\n" for p in layout.ontology_files()))
+    render_page(site, "downloads/", "downloads.html", title="Downloads", files=files, csvs=csvs,
+                triples=triples, odbl=ODBL_ATTRIBUTION, licence=DATA_LICENCE, odbl_url=ODBL)
+    return 1
