@@ -80,13 +80,13 @@ FIGURES = PREFIXES + """SELECT ?f ?quantity ?unit ?asOf ?measures WHERE {
   OPTIONAL { ?f gl:quantity ?quantity } OPTIONAL { ?f gl:unit ?unit }
   OPTIONAL { ?f gl:asOf ?asOf } OPTIONAL { ?f gl:measures ?measures }
 }"""
-# for an inferred fact (an actor active in a place, a place's party home
-# places): the engagements, agreements, projects and posts of this entity that
-# point at the fact's value, whose evidence supports it
+# for an inferred fact that other nodes give this one: the engagements held in
+# the place it is active in, or the engagement, agreement, project or post
+# that is itself the value (participated in, party to, held post)
 SUPPORT = PREFIXES + """SELECT DISTINCT ?n ?v WHERE {
   ?n ?p ?node ; a ?cls .
   VALUES ?cls { gl:Engagement gl:Agreement gl:Project gl:Post }
-  { ?n ?q ?v } UNION { ?n a ?cls BIND(?n AS ?v) }
+  { ?n gl:eventPlace ?v } UNION { ?n a ?cls BIND(?n AS ?v) }
   FILTER(isIRI(?v))
 }"""
 EVIDENCE_OF = PREFIXES + "SELECT ?n ?c WHERE { ?n gl:evidence ?c }"
