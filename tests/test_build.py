@@ -24,7 +24,8 @@ def test_build_writes_every_output(layout, kg, tmp_path):
     assert all(f"[{name}]({name}.csv)" in index for name in questions)
     assert "| [place-partners](place-partners.csv) | place = Jujuy <https://w3id.org/goinglocal/id/place/ar/jujuy> |" in index
     for path in ("graph/asserted.ttl", "graph/closure.nt", "graph/inferred.nt", "reports/validation.txt",
-                 "reports/validation.json", "reports/checks.txt", "stats.json"):
+                 "reports/validation.json", "reports/checks.txt", "stats.json", "graph/goinglocal.nq",
+                 "site/index.html", "site/id/place/ar/jujuy/index.html", "site/downloads/void.ttl"):
         assert (out / path).stat().st_size > 0, path
     inferred = (out / "graph/inferred.nt").read_text(encoding="utf-8").strip().splitlines()
     assert len(inferred) == kg.closure.inferred_triples

@@ -103,7 +103,7 @@ def test_serves_the_built_site():
     status, body = request(base + "/reports/validation.txt")
     assert status == 200 and body
     status, body = request(base + "/")
-    assert status == 200 and "<html" in body.lower()  # Oxigraph's query page
+    assert status == 200 and "<html" in body.lower()  # the site's home page
 
 
 def test_nquads_written_with_two_named_graphs():

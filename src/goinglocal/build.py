@@ -66,9 +66,11 @@ def _write(path: Path, text: str | bytes) -> None:
 
 
 def swap_in(staging: Path, out: Path) -> None:
-    """Replace out/ by staging/ with renames; out/cache (the closure cache) is kept."""
-    if (out / "cache").is_dir() and not (staging / "cache").exists():
-        os.replace(out / "cache", staging / "cache")
+    """Replace out/ by staging/ with renames; out/cache (the closure cache)
+    and out/screenshots (the browser tests') are kept."""
+    for kept in ("cache", "screenshots"):
+        if (out / kept).is_dir() and not (staging / kept).exists():
+            os.replace(out / kept, staging / kept)
     old = out.with_name(f".{out.name}.old-{os.getpid()}")
     if out.exists():
         os.replace(out, old)
