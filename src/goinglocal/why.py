@@ -138,7 +138,9 @@ class Why:
     @classmethod
     def for_layout(cls, layout: Layout) -> "Why":
         from goinglocal.reason import closure_for
-        return cls(layout, closure_for(layout).asserted_nt)
+        # the asserted triples from the rules reasoner's cache: derivations
+        # are the rules' whatever --reasoner says (owlrl's closure agrees)
+        return cls(layout, closure_for(layout, reasoner="rules").asserted_nt)
 
     def resolve(self, s: str, p: str, o: str) -> Triple:
         subject, predicate, obj = (self.resolver.resolve(text, i) for i, text in enumerate((s, p, o)))
