@@ -98,7 +98,13 @@ class Resolver:
             raise TermError(f"{name} {text!r}: nothing in the graph has that label", hint)
         listing = "\n".join(f"    {self.kg.label(n)}  <{n}>" for n in nodes)
         raise TermError(f"{name} {text!r} is ambiguous; it names {len(nodes)} things:\n{listing}",
-                        f"give one of the IRIs instead, e.g. {short(to_ox(nodes[0]))[1:-1]}")
+                        f"give one of the IRIs instead, e.g. {_typed(nodes[0])}")
+
+
+def _typed(iri: URIRef) -> str:
+    """An IRI as one would type it: relative to the id base, or a prefixed name."""
+    text = short(to_ox(iri))
+    return text[1:-1] if text.startswith("<") else text
 
 
 # --------------------------------------------------------------------------
@@ -132,12 +138,12 @@ class Why:
     @classmethod
     def for_layout(cls, layout: Layout) -> "Why":
         from goinglocal.reason import closure_for
-        return cls(layout, closure_for(layout).asserted_nt)
+        # the asserted triples from the rules reasoner's cache: derivations
+        # are the rules' whatever --reasoner says (owlrl's closure agrees)
+        return cls(layout, closure_for(layout, reasoner="rules").asserted_nt)
 
     def resolve(self, s: str, p: str, o: str) -> Triple:
         subject, predicate, obj = (self.resolver.resolve(text, i) for i, text in enumerate((s, p, o)))
-        if isinstance(subject, ox.Literal):
-            raise TermError(f"subject {s!r} is a literal; a triple's subject is a node")
         if isinstance(obj, ox.Literal) and obj.datatype.value == XSD + "string":
             # a quoted string: the literal of that text, whatever its datatype or language
             for (triple, _) in self.derivations.match(subject, predicate, None):
@@ -158,8 +164,6 @@ class Why:
         patterns = [(o, p, s)] if not isinstance(o, ox.Literal) else []
         patterns += [(s, p, None), (s, None, o), (None, p, o)]
         for pattern in patterns:
-            if isinstance(pattern[0], ox.Literal):
-                continue
             for t, _ in self.derivations.match(*pattern):
                 if len(found) >= limit:
                     break
