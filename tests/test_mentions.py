@@ -50,7 +50,6 @@ def test_a_name_linked_by_a_triple_is_not_reported(report):
     assert report.total == 4  # east bank, east government, north energy plan, Testland (its home country)
 
 
-@pytest.mark.xfail(reason="TODO(lead): remove once the re-harvest branches are merged", strict=False)
 def test_repository_keeps_facts_in_prose_under_five_percent_each_justified(kg):
     result = find_mentions(kg)
     assert [f"{m.node} '{m.name}'" for m in result.open] == []
