@@ -105,6 +105,7 @@ class Server:
     port: int
     log: Path
     killed: bool = False  # stop() had to SIGKILL the group: it did not exit by itself
+    stopped: bool = False
 
     @property
     def base(self) -> str:
@@ -124,6 +125,9 @@ class Server:
     def stop(self, sig: int = signal.SIGINT, timeout: float = 120) -> tuple[int, str]:
         """Send sig to the group (as a terminal's Ctrl-C does), wait by polling
         for serve and its children to exit, and kill the group if they do not."""
+        if self.stopped:  # once stopped, the group id may belong to another process
+            return self.proc.returncode, self.log.read_text(errors="replace")
+        self.stopped = True
         try:
             if self.proc.poll() is None:
                 with contextlib.suppress(ProcessLookupError):

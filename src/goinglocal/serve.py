@@ -344,6 +344,18 @@ class FrontServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # the default 5 refuses connections when 20 clients arrive at once
 
+    def handle_error(self, request, client_address) -> None:
+        """A client that hangs up mid-answer is no error; anything else is one
+        line on stderr (the traceback with GOINGLOCAL_SERVE_LOG=1), never a
+        traceback in the user's terminal."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            return
+        if os.environ.get("GOINGLOCAL_SERVE_LOG"):
+            return super().handle_error(request, client_address)
+        print(f"goinglocal serve: internal error answering {client_address[0]}: "
+              f"{type(error).__name__}: {error}", file=sys.stderr, flush=True)
+
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt
