@@ -104,7 +104,9 @@ def records(kg: KnowledgeGraph, answer: Answer) -> tuple[list[str], list[dict[st
             else:
                 rec[v] = "" if term is None else str(term)
                 if v in answer.question.lists and rec[v]:
-                    rec[v] = "; ".join(sorted(rec[v].split("; ")))
+                    # sorted, and without the empty items that COALESCE(?x, "") leaves where an OPTIONAL
+                    # value is unbound (an unbound value would make GROUP_CONCAT unbound on Oxigraph)
+                    rec[v] = "; ".join(sorted(item for item in rec[v].split("; ") if item))
                 if v in iri_vars:
                     rec[f"{v}_iri"] = ""
         out.append(rec)
