@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test test-browser browser-setup bench clean install serve vendor-site fuzz loadtest
+.PHONY: run test test-all test-browser browser-setup bench clean install serve vendor-site fuzz loadtest
 
 $(BIN)/python:
 	$(shell command -v $(PYTHON) || echo python3) -m venv $(VENV)
@@ -28,6 +28,10 @@ browser-setup:
 
 test: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -q -n auto
+
+# everything but the live Wikidata tests, including the slow modules (tests/conftest.py SLOW_MODULES)
+test-all: $(STAMP) browser-setup
+	$(BIN)/python -m pytest -q -n auto -m 'not network'
 
 test-browser: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -q -p no:xdist tests/test_site_browser.py

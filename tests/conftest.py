@@ -34,3 +34,15 @@ def run_cli(*args: str, cwd: Path = ROOT, timeout: int = 600) -> subprocess.Comp
 @pytest.fixture(scope="session")
 def cli():
     return run_cli
+
+
+# Modules whose tests each build the repository, start servers or run the
+# whole question library on rdflib's engine: they are marked slow and run by
+# `make test-all`, so that `make test` (CI) stays within its time budget.
+SLOW_MODULES = {"test_engines", "test_concurrency", "test_cleanup", "test_incremental"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
