@@ -39,7 +39,7 @@ def cli():
 # Modules whose tests each build the repository, start servers or run the
 # whole question library on rdflib's engine: they are marked slow and run by
 # `make test-all`, so that `make test` (CI) stays within its time budget.
-SLOW_MODULES = {"test_engines", "test_concurrency", "test_cleanup", "test_incremental"}
+SLOW_MODULES = {"test_engines", "test_concurrency", "test_cleanup", "test_incremental", "test_load"}
 
 
 def pytest_collection_modifyitems(config, items):
