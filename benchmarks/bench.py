@@ -70,45 +70,70 @@ STAGE_FILES = {None: "stage", "validation": "validation-stage", "reference": "re
 QUESTION_TARGET = 2.0  # seconds: no question may take longer at 10x
 
 
-def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage: str | None = None) -> dict:
-    prefix = STAGE_FILES[stage]
-    status = out / f"{prefix}-{pipeline}-{Path(data).stem}.json"
-    status.unlink(missing_ok=True)
-    started = time.perf_counter()
-    err_path = out / f"stderr-{prefix}-{pipeline}-{Path(data).stem}.txt"
-    err_file = err_path.open("wb")  # a file, not a pipe: a chatty child must not block on a full pipe
-    proc = subprocess.Popen([sys.executable, SELF, "--worker", pipeline, "--data", data,
-                             "--out", str(out), "--root", str(root)] + (["--stage", stage] if stage else []),
-                            stdout=subprocess.DEVNULL, stderr=err_file)
-    killed = False
-    while True:
-        pid, wstatus, usage = os.wait4(proc.pid, os.WNOHANG)
-        if pid:
-            break
-        if time.perf_counter() - started > limit:
-            proc.kill()
+class Child:
+    """One worker process with a wall-clock limit; its peak memory is its ru_maxrss (os.wait4)."""
+
+    def __init__(self, pipeline: str, data: str, out: Path, root: Path, limit: float, stage: str | None = None):
+        prefix = STAGE_FILES[stage]
+        self.status = out / f"{prefix}-{pipeline}-{Path(data).stem}.json"
+        self.status.unlink(missing_ok=True)
+        self.limit, self.started = limit, time.perf_counter()
+        self.err_path = out / f"stderr-{prefix}-{pipeline}-{Path(data).stem}.txt"
+        self.err_file = self.err_path.open("wb")  # a file, not a pipe: a chatty child must not block on a full pipe
+        self.proc = subprocess.Popen([sys.executable, SELF, "--worker", pipeline, "--data", data,
+                                      "--out", str(out), "--root", str(root)] + (["--stage", stage] if stage else []),
+                                     stdout=subprocess.DEVNULL, stderr=self.err_file)
+        self.result: dict | None = None
+
+    def poll(self) -> bool:
+        """True once the child has ended (or was killed at its limit)."""
+        if self.result is not None:
+            return True
+        pid, wstatus, usage = os.wait4(self.proc.pid, os.WNOHANG)
+        killed = False
+        if not pid and time.perf_counter() - self.started > self.limit:
+            self.proc.kill()
             killed = True
-            pid, wstatus, usage = os.wait4(proc.pid, 0)
-            break
-        time.sleep(0.2)
-    proc.returncode = os.waitstatus_to_exitcode(wstatus)
-    err_file.close()
-    err = err_path.read_bytes().decode("utf-8", "replace")[-1500:]
-    result = json.loads(status.read_text()) if status.exists() else {}
-    result.update(peak_mb=usage.ru_maxrss / 1024, wall=time.perf_counter() - started,
-                  finished=bool(result.get("done")) and not killed,
-                  note=f"killed at time limit ({limit:.0f} s)" if killed else ("" if proc.returncode == 0 else f"failed: {err}"))
-    return result
+            pid, wstatus, usage = os.wait4(self.proc.pid, 0)
+        if not pid:
+            return False
+        wall = time.perf_counter() - self.started
+        returncode = os.waitstatus_to_exitcode(wstatus)
+        self.err_file.close()
+        err = self.err_path.read_bytes().decode("utf-8", "replace")[-1500:]
+        result = json.loads(self.status.read_text()) if self.status.exists() else {}
+        result.update(peak_mb=usage.ru_maxrss / 1024, wall=wall, finished=bool(result.get("done")) and not killed,
+                      note=f"killed at time limit ({self.limit:.0f} s)" if killed
+                      else ("" if returncode == 0 else f"failed: {err}"))
+        self.result = result
+        return True
+
+
+def run_together(children: list[Child]) -> list[dict]:
+    while not all([c.poll() for c in children]):
+        time.sleep(0.1)
+    return [c.result for c in children]
+
+
+def run_one(pipeline: str, data: str, out: Path, root: Path, limit: float, stage: str | None = None) -> dict:
+    return run_together([Child(pipeline, data, out, root, limit, stage)])[0]
 
 
 def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, validation_limit: float,
                  reference: bool = False, edit: bool = False) -> dict:
-    r = run_one(pipeline, data, out, root, limit)
-    if pipeline != "naive":
-        v = run_one(pipeline, data, out, root, validation_limit, stage="validation")
+    """The project's validation runs at the same time as its parse, closure and
+    questions, in a process of its own, as `goinglocal build` runs it; its
+    cold build is the wall time until both are done."""
+    if pipeline == "naive":
+        r = run_one(pipeline, data, out, root, limit)
+    else:
+        r, v = run_together([Child(pipeline, data, out, root, limit),
+                             Child(pipeline, data, out, root, validation_limit, stage="validation")])
         r.update({k: v[k] for k in ("validation", "validation_parse", "conforms", "validation_results",
                                     "shapes_firing") if k in v})
         r.update(validation_peak_mb=v["peak_mb"], validation_finished=v["finished"], validation_note=v["note"])
+        if "main_done" in r and "validation" in v:
+            r["cold_wall"] = max(r["main_done"], v["validation"])  # "validation" includes its parse
     if pipeline == "project" and reference:  # pySHACL on the same data, to compare results
         v = run_one(pipeline, data, out, root, validation_limit, stage="reference")
         r.update(reference_validation=v.get("validation"), reference_peak_mb=v["peak_mb"],
@@ -119,6 +144,14 @@ def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, 
                                     "edit_incremental", "edit_revalidated") if k in v})
         r.update(edit_peak_mb=v["peak_mb"], edit_note=v["note"])
     return r
+
+
+def cold_build(r: dict) -> float | None:
+    """The project's: wall time of its two concurrent processes; the naive
+    pipeline's: the sum of its stages, run one after the other."""
+    if "cold_wall" in r:
+        return r["cold_wall"]
+    return sum(r[s] for s in COLD) if all(s in r for s in COLD) else None
 
 
 def fmt(v) -> str:
@@ -139,7 +172,7 @@ def table(results: dict, scales: list[int], limit: float) -> str:
             if r.get("skipped"):
                 lines.append(f"| {k}x | {p} | " + " | ".join("—" for _ in range(8)) + f" | skipped ({r['skipped']}) |")
                 continue
-            cold = (sum(r[s] for s in COLD) if all(s in r for s in COLD) else None)
+            cold = cold_build(r)
             status = "ok" if r["finished"] else (r.get("note") or "did not finish")[:80]
             if r.get("validation_note") or (p != "naive" and not r.get("validation_finished", True)):
                 status += f"; validation: {r.get('validation_note') or 'did not finish'}"[:120]
@@ -153,7 +186,10 @@ def table(results: dict, scales: list[int], limit: float) -> str:
             vpeak = f"{r['validation_peak_mb']:.0f}" if "validation_peak_mb" in r else "(in peak MB)"
             lines.append(f"| {k}x | {p} | " + " | ".join(fmt(r.get(s)) for s in STAGES)
                          + f" | {fmt(cold)} | {r['peak_mb']:.0f} | {vpeak} | {status} |")
-    lines += ["", "*cold build = parse + closure + validation + questions. The project's validation "
+    lines += ["", "*cold build: naive = parse + closure + validation + questions, one after the other; "
+              "project = wall time of two processes started together, as `goinglocal build` runs them: "
+              "parse + closure + questions in one, validation in the other (each stage's own seconds above "
+              "were measured while the other process ran). The project's validation "
               "is goinglocal.shacl_engines (rudof; shapes it cannot run on pySHACL) reading the N-Triples; "
               "the naive pipeline's is pySHACL on its rdflib graph.",
               "naive ask = parse + owlrl + the one question on rdflib (from the stages above, not run twice); "
@@ -168,8 +204,13 @@ def ratios(results: dict, scales: list[int]) -> list[str]:
         n, p = results.get(f"{k}x", {}).get("naive", {}), results.get(f"{k}x", {}).get("project", {})
         if n.get("ask") and p.get("ask"):
             out.append(f"- {k}x warm ask vs naive reason-then-query: {n['ask'] / p['ask']:.0f}x")
-        if all(s in n for s in COLD) and all(s in p for s in COLD):
-            out.append(f"- {k}x cold build naive/project: {sum(n[s] for s in COLD) / sum(p[s] for s in COLD):.2f}x")
+        if cold_build(n) and cold_build(p):
+            out.append(f"- {k}x cold build naive/project: {cold_build(n) / cold_build(p):.2f}x")
+        if cold_build(p):
+            target = {10: 10, 100: 180}.get(k)
+            verdict = f" (target <= {target} s: {'met' if cold_build(p) <= target else 'NOT met'})" if target else ""
+            out.append(f"- {k}x project cold build: {cold_build(p):.2f} s wall{verdict}; "
+                       f"stages one after the other would take {sum(p.get(s, 0) for s in COLD):.2f} s")
         if "same_answers" in results.get(f"{k}x", {}):
             out.append(f"- {k}x answers identical naive vs project: {results[f'{k}x']['same_answers']}")
         if "same_validation" in results.get(f"{k}x", {}):
@@ -212,7 +253,7 @@ def summary(results: dict, load: tuple[float, float, float]) -> dict:
             stages = {k: round(r[k], 3) for k in (*STAGES, "questions_load", "validation_parse", "reference_validation",
                                                  "cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu")
                       if isinstance(r.get(k), (int, float))}
-            cold = sum(r[k] for k in COLD) if all(k in r for k in COLD) else None
+            cold = cold_build(r)
             s[pipeline] = {
                 "seconds": stages, "cold_build_seconds": round(cold, 3) if cold is not None else None,
                 "peak_mb": {k: round(r[k]) for k in ("peak_mb", "validation_peak_mb", "reference_peak_mb", "edit_peak_mb")
@@ -226,8 +267,8 @@ def summary(results: dict, load: tuple[float, float, float]) -> dict:
         ratios = {}
         if n.get("ask") and p.get("ask"):
             ratios["warm_ask_naive_over_project"] = round(n["ask"] / p["ask"], 1)
-        if all(k in n for k in COLD) and all(k in p for k in COLD):
-            ratios["cold_build_naive_over_project"] = round(sum(n[k] for k in COLD) / sum(p[k] for k in COLD), 2)
+        if cold_build(n) and cold_build(p):
+            ratios["cold_build_naive_over_project"] = round(cold_build(n) / cold_build(p), 2)
         if p.get("reference_validation") and p.get("validation"):
             ratios["validation_pyshacl_over_project"] = round(p["reference_validation"] / p["validation"], 1)
         s["ratios"] = ratios
@@ -236,7 +277,7 @@ def summary(results: dict, load: tuple[float, float, float]) -> dict:
         if scale == "10x" and p.get("slowest_questions"):
             s["checks"]["no_question_over_2s"] = max(p["slowest_questions"].values()) <= QUESTION_TARGET
         if p.get("finished"):
-            cold = sum(p[k] for k in COLD) if all(k in p for k in COLD) else None
+            cold = cold_build(p)
             s["checks"]["project_cold_build_seconds"] = round(cold, 2) if cold is not None else None
             s["checks"]["project_peak_mb"] = round(max(p.get(k, 0) for k in ("peak_mb", "validation_peak_mb")))
         out["scales"][scale] = s

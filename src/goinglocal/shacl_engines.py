@@ -87,18 +87,22 @@ class ShaclResult:
 
 
 class Data:
-    """The data graph, as N-Triples bytes or an rdflib graph (either may be
-    given; the other is made on demand)."""
+    """The data graph, as N-Triples (bytes, or a file at `path`) or an rdflib
+    graph (any may be given; the others are made on demand). Nothing holds
+    the triples as Python objects unless an rdflib graph is asked for: the
+    N-Triples are streamed through pyoxigraph's parser, and Oxigraph and
+    rudof each read them in Rust, so a large graph stays affordable."""
 
-    def __init__(self, nt: bytes | None = None, graph: Graph | None = None):
-        if nt is None and graph is None:
-            raise ValueError("give N-Triples or a graph")
-        self._nt, self._graph = nt, graph
+    def __init__(self, nt: bytes | None = None, graph: Graph | None = None, path: Path | None = None):
+        if nt is None and graph is None and path is None:
+            raise ValueError("give N-Triples, a file of them or a graph")
+        self._nt, self._graph, self.path = nt, graph, path
 
     @property
     def nt(self) -> bytes:
         if self._nt is None:
-            self._nt = self._graph.serialize(format="nt", encoding="utf-8")
+            self._nt = (Path(self.path).read_bytes() if self.path is not None
+                        else self._graph.serialize(format="nt", encoding="utf-8"))
         return self._nt
 
     @property
@@ -107,24 +111,33 @@ class Data:
             self._graph = Graph().parse(data=self.nt.decode("utf-8"), format="nt")
         return self._graph
 
-    @cached_property
-    def triples(self) -> list:
-        """The triples as pyoxigraph terms (Rust parser: fast at any scale)."""
-        return list(ox.parse(self.nt, format=ox.RdfFormat.N_TRIPLES))
+    def stream(self):
+        """The triples as pyoxigraph terms, one at a time (Rust parser), in
+        the lexical forms written (a store would rewrite "20.0" as "20")."""
+        if self.path is not None and self._nt is None:
+            return ox.parse(path=str(self.path), format=ox.RdfFormat.N_TRIPLES)
+        return ox.parse(self.nt, format=ox.RdfFormat.N_TRIPLES)
+
+    def triples_with(self, predicates: set) -> list:
+        """The triples whose predicate (an Oxigraph term) is one of these."""
+        return [t for t in self.stream() if t.predicate in predicates]
 
     @cached_property
     def store(self) -> ox.Store:
         store = ox.Store()
-        store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object) for t in self.triples)
+        if self.path is not None and self._nt is None:
+            store.bulk_load(path=str(self.path), format=ox.RdfFormat.N_TRIPLES)
+        else:
+            store.bulk_load(self.nt, format=ox.RdfFormat.N_TRIPLES)
         return store
 
     def projection(self, predicates: set[URIRef]) -> Graph:
+        """An rdflib graph of the triples with these predicates (what a shape
+        on pySHACL can look at), lexical forms as written."""
         from goinglocal.store import from_ox
-        wanted = {ox.NamedNode(str(p)) for p in predicates}
         graph = Graph()
-        for t in self.triples:
-            if t.predicate in wanted:
-                graph.add((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object)))
+        graph.addN((from_ox(t.subject), from_ox(t.predicate), from_ox(t.object), graph)
+                   for t in self.triples_with({ox.NamedNode(str(p)) for p in predicates}))
         return graph
 
 
@@ -325,14 +338,15 @@ def _settle_datatypes(shapes: Graph, routes: list[Route], data: Data, results: l
         return results
     wanted = set().union(*(r.datatypes for r in routes))
     preds = {ox.NamedNode(str(p)) for r in routes for p in _path_iris(shapes, r.shape)}
-    candidates = {t.object for t in data.triples if t.predicate in preds and isinstance(t.object, ox.Literal)
-                  and URIRef(t.object.datatype.value) in wanted}
+    seen = [t for t in data.triples_with(preds) if isinstance(t.object, ox.Literal)
+            and URIRef(t.object.datatype.value) in wanted]
+    candidates = {t.object for t in seen}
     contested = _cached_probe(candidates, probe_cache)
     if not contested:
         return results
     for r in routes:
         mine = {ox.NamedNode(str(p)) for p in _path_iris(shapes, r.shape)}
-        affected = {t.subject for t in data.triples if t.predicate in mine and t.object in contested}
+        affected = {t.subject for t in seen if t.predicate in mine and t.object in contested}
         if focus is not None:
             affected &= focus
         if not affected:
@@ -472,7 +486,10 @@ def _rudof(shapes: Graph, subset: Graph, data: Data) -> list[ShaclResult]:
     import pyrudof
     rudof = pyrudof.Rudof(pyrudof.RudofConfig())
     rudof.read_shacl(subset.serialize(format="nt"), pyrudof.ShaclFormat.NTriples)  # N-Triples keep blank node labels
-    rudof.read_data(data.nt.decode("utf-8"), pyrudof.RDFFormat.NTriples)
+    if data.path is not None:  # read by rudof from the file: no copy of the text in Python
+        rudof.read_data(Path(data.path), pyrudof.RDFFormat.NTriples)
+    else:
+        rudof.read_data(data.nt.decode("utf-8"), pyrudof.RDFFormat.NTriples)
     report = rudof.validate_shacl(pyrudof.ShaclValidationMode.Native)
     out = []
     for e in report.violations:
