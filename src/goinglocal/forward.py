@@ -14,8 +14,9 @@ SPARQL join per rule and round.
 Evaluation is a worklist: every triple, asserted or derived, is taken once;
 it is added to the join indexes and then joined with the triples taken
 before it, so each rule instance fires when its last body triple is taken.
-Indexes are kept only for the predicates a join needs (rdf:type, transitive
-and chain properties, someValuesFrom properties).
+Indexes are kept only for the predicates a join reads (transitive and chain
+properties, someValuesFrom properties and then rdf:type), and a triple is
+packed into one integer, so memory stays a small multiple of the closure's.
 
 If reasoning derives a triple that would change the compiled schema (a new
 subclass axiom, a property newly made transitive ...), the tables would be
@@ -24,7 +25,9 @@ re-reads the schema every round."""
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -42,6 +45,19 @@ FIRST, REST, NIL = RDF + "first", RDF + "rest", RDF + "nil"
 # predicates whose triples the compiled tables are made of
 SCHEMA_PREDICATES = (SCO, SPO, DOMAIN, RANGE, EQC, EQP, INV, HAS_VALUE, ON_PROPERTY, SVF, CHAIN, FIRST, REST)
 SCHEMA_TYPES = (CLASS, TRANSITIVE, SYMMETRIC)
+
+
+@contextmanager
+def no_gc():
+    """Python's cycle collector off while millions of small objects are made
+    (none of them in a cycle): each collection would walk all of them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 class Terms:
@@ -134,8 +150,6 @@ class Schema:
                 node = rest.get(node, nil)
             for i, step in enumerate(chain):
                 self.chains[step].append((head, tuple(chain), i))
-        # predicates whose triples a join looks up
-        self.indexed = set(self.transitive) | set(self.chains) | set(self.svf_by_prop) | {self.type}
 
 
 def schema_closure(t: Terms, asserted: Iterable[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
@@ -177,64 +191,78 @@ def _schema_changing(t: Terms, schema_input: set, derived: Iterable[tuple[int, i
     return bool(_schema_triples(t, derived) - schema_input)
 
 
-def run(t: Terms, asserted: list[tuple[int, int, int]], closure: set | None = None,
+def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = None,
         added: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, int]] | None:
     """The triples the rules derive that are not asserted, in the order found;
     None if the schema would change (see the module's note).
 
     With `closure` (a fixpoint's every triple, asserted and derived) and
     `added` (new asserted triples), only what the added triples lead to is
-    computed: the closure is indexed first, the added ones are taken after."""
-    everything = asserted if closure is None else list(closure) + list(added or ())
-    schema_input = _schema_triples(t, everything)
+    computed: the closure is indexed first, the added ones are taken after.
+
+    Inside, a triple is one integer (s | p << B | o << 2B, B bits per id):
+    a set of a few million of them fits where tuples would not."""
+    added = list(added or ())
+    everything = asserted if closure is None else closure
+    schema_input = _schema_triples(t, everything) | _schema_triples(t, added)
     scm = schema_closure(t, schema_input)
     schema_input |= scm
     sch = Schema(t, schema_input)
+    bits = max(len(t.terms), 1).bit_length()
+    mask, shift2 = (1 << bits) - 1, 2 * bits
+    pack = lambda s, p, o: s | (p << bits) | (o << shift2)  # noqa: E731
     typ = sch.type
     literal = t.literal
     sup_classes, sup_props, domains, ranges = sch.sup_classes, sch.sup_props, sch.domains, sch.ranges
     inverses, transitive, symmetric = sch.inverses, sch.transitive, sch.symmetric
     has_value, value_class, svf_by_prop, svf_by_class = sch.has_value, sch.value_class, sch.svf_by_prop, sch.svf_by_class
-    chains, indexed = sch.chains, sch.indexed
-    sp: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in indexed}  # p -> s -> {o}
-    po: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in indexed}  # p -> o -> {s}
-
-    seen: set[tuple[int, int, int]] = set()
-    derived: list[tuple[int, int, int]] = []
-    todo: list[tuple[int, int, int]] = []
+    chains = sch.chains
+    # join indexes, only for the predicates a join reads: forwards (s -> o) and backwards (o -> s)
+    forwards = set(transitive) | set(chains) | ({typ} if svf_by_prop else set())
+    backwards = set(transitive) | set(chains) | set(svf_by_prop)
+    sp: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in forwards}
+    po: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in backwards}
 
     def index(s, p, o):
-        if p in indexed:
+        if p in forwards:
             sp[p][s].add(o)
+        if p in backwards:
             po[p][o].add(s)
 
+    derived: list[int] = []
     if closure is None:
-        base = set(asserted)
-        seen |= base
-        todo.extend(asserted)
+        todo = [pack(*triple) for triple in asserted]
+        seen = set(todo)
         for triple in scm:
-            if triple not in seen:
-                seen.add(triple)
-                derived.append(triple)
-                todo.append(triple)
+            x = pack(*triple)
+            if x not in seen:
+                seen.add(x)
+                derived.append(x)
+                todo.append(x)
     else:
-        base = set(asserted) | set(added or ())
-        seen |= set(closure)
-        for s, p, o in seen:
+        seen = set()
+        for s, p, o in closure:
+            seen.add(pack(s, p, o))
             index(s, p, o)
-        for triple in list(added or ()) + sorted(scm):
-            if triple not in seen:
-                seen.add(triple)
-                todo.append(triple)
-                if triple not in base:
-                    derived.append(triple)
+        todo = []
+        for triple in added:  # asserted now: taken, never reported as derived
+            x = pack(*triple)
+            if x not in seen:
+                seen.add(x)
+                todo.append(x)
+        for triple in sorted(scm):
+            x = pack(*triple)
+            if x not in seen:
+                seen.add(x)
+                derived.append(x)
+                todo.append(x)
 
     def push(s, p, o):
-        triple = (s, p, o)
-        if triple not in seen and not literal[s]:
-            seen.add(triple)
-            derived.append(triple)
-            todo.append(triple)
+        x = s | (p << bits) | (o << shift2)
+        if x not in seen and not literal[s]:
+            seen.add(x)
+            derived.append(x)
+            todo.append(x)
 
     def walk(start: int, steps: tuple, backwards: bool) -> set[int]:
         """The nodes reached from start along the chain steps (reversed if backwards)."""
@@ -247,17 +275,17 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: set | None = No
         return nodes
 
     while todo:
-        s, p, o = todo.pop()
-        if p in indexed:
-            index(s, p, o)
+        x = todo.pop()
+        s, p, o = x & mask, (x >> bits) & mask, x >> shift2
+        index(s, p, o)
         if p == typ:
             for d in sup_classes.get(o, ()):  # cax-sco
                 push(s, typ, d)
             for q, v in has_value.get(o, ()):  # cls-hv1
                 push(s, q, v)
             for r, q in svf_by_class.get(o, ()):  # cls-svf1, the typed value taken last
-                for x in po[q].get(s, ()):
-                    push(x, typ, r)
+                for w in po[q].get(s, ()):
+                    push(w, typ, r)
         for q in sup_props.get(p, ()):  # prp-spo1
             push(s, q, o)
         for c in domains.get(p, ()):  # prp-dom
@@ -284,6 +312,7 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: set | None = No
                 for last in walk(o, chain[i + 1:], backwards=False):
                     push(first, head, last)
 
-    if _schema_changing(t, schema_input, derived):
+    found = [(x & mask, (x >> bits) & mask, x >> shift2) for x in derived]
+    if _schema_changing(t, schema_input, found):
         return None
-    return [triple for triple in derived if triple not in base]
+    return found

@@ -148,7 +148,7 @@ def _asserted_ids(store: ox.Store, terms: "forward.Terms", graphs=(ASSERTED,)) -
 def _add_inferred(store: ox.Store, terms: "forward.Terms", triples: list[tuple[int, int, int]]) -> None:
     # Quad objects, not N-Triples text: a load would give blank nodes new labels
     t = terms.terms
-    store.bulk_extend([ox.Quad(t[s], t[p], t[o], INFERRED) for s, p, o in triples])
+    store.bulk_extend(ox.Quad(t[s], t[p], t[o], INFERRED) for s, p, o in triples)
 
 
 def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
@@ -161,7 +161,8 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
     stats = stats if stats is not None else Stats()
     started = time.perf_counter()
     terms = forward.Terms()
-    derived = forward.run(terms, _asserted_ids(store, terms))
+    with forward.no_gc():
+        derived = forward.run(terms, _asserted_ids(store, terms))
     if derived is None:
         return materialise_store_sparql(store, stats)
     _add_inferred(store, terms, derived)
@@ -226,9 +227,10 @@ def _extend_forward(store: ox.Store, new: list, stats: Stats) -> list[str] | Non
     from goinglocal import forward
     started = time.perf_counter()
     terms = forward.Terms()
-    closure = _asserted_ids(store, terms, (ASSERTED, INFERRED))
-    added = [(terms.id(t.subject), terms.id(t.predicate), terms.id(t.object)) for t in new]
-    derived = forward.run(terms, [], closure=closure, added=added)
+    with forward.no_gc():
+        closure = _asserted_ids(store, terms, (ASSERTED, INFERRED))
+        added = [(terms.id(t.subject), terms.id(t.predicate), terms.id(t.object)) for t in new]
+        derived = forward.run(terms, [], closure=closure, added=added)
     if derived is None:
         return None
     for t in new:
