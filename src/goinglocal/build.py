@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goinglocal import answers
+from goinglocal.background import Background
 from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
 from goinglocal.incremental import shacl_problems_after_edit
@@ -120,14 +121,24 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         return _build(layout, out)
 
 
+def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph):
+    """Validation (only the nodes an edit can affect, when a previous one is
+    cached), the quality checks and the mention report: the half of a build
+    that runs in a child process beside the other (goinglocal.background)."""
+    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt)
+    report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
+    checks = run_checks(kg, layout)
+    notes = find_mentions(kg)
+    return report, revalidated, checks, notes, report_text(kg, notes)
+
+
 def _build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     recover_interrupted(out)
     dataset = load_dataset(layout)
     closure = closure_for(layout, dataset=dataset)
     kg = KnowledgeGraph(closure)
-    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt)
-    report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
+    checking = Background(_checks, dataset, layout, closure, kg)
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -137,12 +148,6 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
         _write(staging / "graph" / "inferred.nt", inferred_only(closure))
-        _write(staging / "reports" / "validation.txt", report_table(report))
-        _write(staging / "reports" / "validation.json", report_json(report))
-        checks = run_checks(kg, layout)
-        _write(staging / "reports" / "checks.txt", checks_text(checks))
-        notes = find_mentions(kg)
-        _write(staging / "reports" / "mentions.txt", report_text(kg, notes))
         stats = compute_stats(kg)
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
@@ -163,8 +168,14 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
         site = write_site(kg, layout, staging, stats, answered)
+        report, revalidated, checks, notes, notes_text = checking.result()
+        _write(staging / "reports" / "validation.txt", report_table(report))
+        _write(staging / "reports" / "validation.json", report_json(report))
+        _write(staging / "reports" / "checks.txt", checks_text(checks))
+        _write(staging / "reports" / "mentions.txt", notes_text)
         swap_in(staging, out)
     except BaseException:
+        checking.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     failed = sum(1 for c in checks if c.rows)
