@@ -315,11 +315,19 @@ def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[No
     if engine == "pyshacl":
         results += _pyshacl(shapes, shapes if focus is None else _subgraph(shapes, routes, data, focus), data.graph)
     else:
+        # the shapes that can be projected share one projection: the union of
+        # what they look at (a shape reads only its own predicates, none is closed)
+        shared = set().union(*(r.predicates for r in reference if r.predicates is not None))
+        projected = None
         for r in reference:  # each on the triples it can see
             subset = _subgraph(shapes, [r], data, focus)
             if focus is not None and (r.shape, SH.targetNode, None) not in subset:
                 continue  # none of the focus nodes is a target of this shape
-            graph = data.graph if r.predicates is None else data.projection(r.predicates)
+            if r.predicates is None:
+                graph = data.graph
+            else:
+                projected = projected if projected is not None else data.projection(shared)
+                graph = projected
             results += _pyshacl(shapes, subset, graph)
     # rudof reports a SPARQL constraint's result once per solution, pySHACL
     # once per distinct ($this, ?value): one row per distinct result
