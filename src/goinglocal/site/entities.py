@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from goinglocal.namespaces import GRAPH_ASSERTED, ONTOLOGY_BASE
-from goinglocal.site.profiles import entity_profile
+from goinglocal.site.profiles import entity_profiles
 from goinglocal.site.render import render_page
 from goinglocal.site.urls import entity_dir
 from goinglocal.store import KnowledgeGraph
@@ -81,11 +81,8 @@ class Descriptions:
 def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
     descriptions = Descriptions(kg, set(iris))
     written = 0
-    for iri in iris:
+    for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
-        if folder is None:
-            continue
-        profile = entity_profile(kg, iri)
         jsonld = descriptions.jsonld(iri)
         target = site / folder
         target.mkdir(parents=True, exist_ok=True)
