@@ -17,7 +17,8 @@ from rdflib.term import Node
 
 from goinglocal.errors import ParameterError
 from goinglocal.namespaces import GRAPH_ASSERTED
-from goinglocal.store import KnowledgeGraph
+from goinglocal.questions import bind_values
+from goinglocal.store import KnowledgeGraph, from_ox
 
 GL = "https://w3id.org/goinglocal/ontology#"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -180,16 +181,33 @@ class _Rows:
 
     def __init__(self, kg: KnowledgeGraph, iri: str | None = None):
         self.kg = kg
-        self.bind = {"node": URIRef(iri)} if iri is not None else None
+        self.bind = {"node": URIRef(iri)} if iri is not None else {}
         self.groups: dict[str, dict[str, list[dict]]] = {}
+        self.terms: dict = {}
 
     def of(self, name: str, iri: str) -> list[dict]:
         if name not in self.groups:
             grouped: dict[str, list[dict]] = defaultdict(list)
-            for row in self.kg.select(QUERIES[name], self.bind)[1]:
+            for row in self._select(QUERIES[name]):
                 grouped[str(row["node"])].append(row)
             self.groups[name] = grouped
         return self.groups[name].get(iri, [])
+
+    def _select(self, query: str) -> Iterator[dict[str, Node | None]]:
+        """Rows as kg.select gives them, each distinct term converted to
+        rdflib once: the batch queries return tens of thousands of rows
+        that repeat a few thousand terms."""
+        result = self.kg.store.query(bind_values(query, self.bind), use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        terms = self.terms
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None and (converted := terms.get(term)) is None:
+                    converted = terms[term] = from_ox(term)
+                row[name] = None if term is None else converted
+            yield row
 
 
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
