@@ -123,13 +123,16 @@ class _Context:
         self.citations: dict[str, dict] = {}
         for r in kg.select(CITATIONS)[1]:
             iri = str(r["c"])
-            self.citations[iri] = {
+            cite = {
                 "iri": iri, "label": kg.label(r["c"]),
                 "source": kg.label(r["source"]) if r["source"] is not None else "",
                 "footnote": int(r["footnote"]) if r["footnote"] is not None else None,
                 "url": str(r["url"]) if r["url"] is not None else None,
                 "locator": str(r["locator"]) if r["locator"] is not None else None,
             }
+            # a citation with two URLs (or locators) shows the first in order, whatever order the rows come in
+            if iri not in self.citations or _citation_key(cite) < _citation_key(self.citations[iri]):
+                self.citations[iri] = cite
         self.supers: dict[str, set[str]] = defaultdict(set)
         for r in kg.select(SUBPROPERTIES)[1]:
             self.supers[str(r["sub"])].add(str(r["super"]))
@@ -144,6 +147,10 @@ class _Context:
     def specific(self, props: set[str]) -> set[str]:
         """Drop a property when a sub-property of it links the same pair."""
         return {p for p in props if not any(p in self.supers.get(q, ()) for q in props if q != p)}
+
+
+def _citation_key(cite: dict) -> tuple:
+    return (cite["source"], cite["footnote"] or 0, cite["url"] or "", cite["locator"] or "")
 
 
 _CONTEXTS: dict[int, tuple[KnowledgeGraph, _Context]] = {}
@@ -177,7 +184,9 @@ class _Rows:
     """The rows of the profile queries, grouped by the entity (?node) they
     are about. With one IRI the queries are bound to it; without, each runs
     once over the whole graph, which is how the site profiles every entity.
-    A query runs when its rows are first asked for."""
+    A query runs when its rows are first asked for. Rows come in no fixed
+    order (it differs between the two ways and between runs), so a profile
+    must not depend on it: everything it lists is sorted to the last key."""
 
     def __init__(self, kg: KnowledgeGraph, iri: str | None = None):
         self.kg = kg
@@ -229,12 +238,12 @@ def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
     if not rows.of("subject", iri):
         raise ParameterError(f"no node <{iri}> in the graph", "check the IRI, or run 'goinglocal search' to find it")
     entry = ctx.entries.get(iri, {})
-    alt, comments, wikidata, own = set(), [], set(), set()
+    alt, comments, wikidata, own = set(), set(), set(), set()
     for r in rows.of("node", iri):
         if r["alt"] is not None:
             alt.add(str(r["alt"]))
-        if r["comment"] is not None and str(r["comment"]) not in comments:
-            comments.append(str(r["comment"]))
+        if r["comment"] is not None:
+            comments.add(str(r["comment"]))
         if r["match"] is not None and str(r["match"]).startswith(WIKIDATA):
             wikidata.add(str(r["match"]))
         if r["cite"] is not None:
@@ -288,7 +297,8 @@ def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
         used[record["iri"]] = record
         facts.append({"property": str(r["p"]), "property_label": _local_name(kg, r["p"]), "value": value,
                       "value_iri": value_iri, "inferred": False, "citations": [record]})
-    facts.sort(key=lambda f: (f.get("inverse", False), f["inferred"], f["property_label"], f["value"]))
+    facts.sort(key=lambda f: (f.get("inverse", False), f["inferred"], f["property_label"], f["value"], f["property"],
+                              f["value_iri"] or ""))
 
     role_rows: dict[str, dict] = {}
     for r in rows.of("roles", iri):
@@ -310,7 +320,7 @@ def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
             roles.append({"year": _year(min(slot["dates"])) if slot["dates"] else None, "role": prop,
                           "role_label": kg.label(URIRef(prop)), "node_iri": n, "node_label": kg.label(URIRef(n)),
                           "node_type": ctx.type_label(n), "inferred": not slot["props"][prop], "citations": cites(n)})
-    roles.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["role_label"]))
+    roles.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["role_label"], r["node_iri"], r["role"]))
 
     inside = []
     if GL + "Locality" in entry.get("classes", ()):
@@ -333,7 +343,7 @@ def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
                            "through": through,
                            "inferred": not any(t["place_iri"] == iri and t["actor"] is None for t in through),
                            "citations": cites(n)})
-        inside.sort(key=lambda r: (r["year"] or "9999", r["node_label"]))
+        inside.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["node_iri"]))
 
     figures = []
     for r in rows.of("figures", iri):
@@ -344,12 +354,12 @@ def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
                         "as_of": str(r["asOf"]) if r["asOf"] is not None else None,
                         "measures": str(r["measures"]) if r["measures"] is not None else None,
                         "citations": cites(f)})
-    figures.sort(key=lambda f: (f["as_of"] or "", f["label"]))
+    figures.sort(key=lambda f: (f["as_of"] or "", f["label"], f["iri"]))
 
     return {
         "iri": iri, "label": kg.label(node), "alt_labels": sorted(alt),
         "types": entry.get("types", []), "country": entry.get("country", ""),
-        "description": "\n".join(comments), "wikidata": sorted(wikidata),
+        "description": "\n".join(sorted(comments)), "wikidata": sorted(wikidata),
         "facts": facts, "roles": roles, "inside": inside, "figures": figures,
         "citations": sorted(used.values(), key=lambda c: (c["source"], c["footnote"] or 0, c["label"], c["iri"])),
     }
