@@ -84,14 +84,12 @@ def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
     for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
         jsonld = descriptions.jsonld(iri)
-        target = site / folder
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "index.ttl").write_bytes(descriptions.turtle(iri))
-        (target / "index.jsonld").write_bytes(jsonld)
-        render_page(site, folder, "entity.html", title=profile["label"], p=profile,
+        render_page(site, folder, "entity.html", title=profile["label"], p=profile,  # makes the folder
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
                     jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri, shown_in(profile)))
+        (site / folder / "index.ttl").write_bytes(descriptions.turtle(iri))
+        (site / folder / "index.jsonld").write_bytes(jsonld)
         written += 1
     return written
 
