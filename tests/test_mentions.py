@@ -20,6 +20,8 @@ NOTES = """@base <https://w3id.org/goinglocal/id/> .
 <org/tt/north-power> rdfs:comment "Sold a share to East Bank; talks with the East government went nowhere."@en ;
     gl:editorialNote "The Testland source also names the East forum 2019."@en ;
     gl:unlinkedMention "East government" .
+<org/cn/east-government> gl:editorialNote "Gave masks to the North government in 2020."@en .
+<org/cn/east-bank> gl:editorialNote "Shares its home province with the East government."@en .
 """
 
 
@@ -47,7 +49,20 @@ def test_a_name_linked_by_a_triple_is_not_reported(report):
     # East bank bought into North Power (a stake transaction): linked through the qualified node
     names = {m.name for m in report.mentions if str(m.node).endswith("org/tt/north-power")}
     assert "east bank" not in names
-    assert report.total == 4  # east bank, east government, east forum 2019, Testland (its home country)
+    # north power's east bank, east government, east forum 2019, Testland (its home country);
+    # east government's north government; east bank's east government
+    assert report.total == 6
+
+
+def test_a_name_linked_through_an_engagement_both_take_part_in_is_not_reported(report):
+    # the donation (an engagement) has the East government as donor and the North government as recipient
+    assert not [m for m in report.mentions if str(m.node).endswith("org/cn/east-government")]
+
+
+def test_sharing_a_place_does_not_link_two_actors(report):
+    # the East bank and the East government are both at home in East province, and nothing else links them
+    found = [(m.name, str(m.target), m.acknowledged) for m in report.mentions if str(m.node).endswith("org/cn/east-bank")]
+    assert found == [("east government", str(ID) + "org/cn/east-government", False)]
 
 
 def test_repository_keeps_facts_in_prose_under_five_percent_each_justified(kg):

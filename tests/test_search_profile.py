@@ -10,9 +10,10 @@ import pytest
 
 from goinglocal import answers
 from goinglocal.errors import ParameterError
-from goinglocal.profile import entity_profile, to_markdown, to_table
+from goinglocal.profile import entity_profile, entity_profiles, to_markdown, to_table
 from goinglocal.questions import load_questions
 from goinglocal.search import index_entries, normalise, resolve_entity, search
+from goinglocal.site.data import entities
 
 ID = "https://w3id.org/goinglocal/id/"
 
@@ -140,6 +141,15 @@ def test_profile_figures_and_renderings(jujuy):
 def test_unknown_iri_is_refused(kg):
     with pytest.raises(ParameterError, match="no node"):
         entity_profile(kg, ID + "place/ar/atlantis")
+
+
+def test_site_batch_profiles_equal_the_cli_profile_of_every_entity(kg):
+    """The site profiles all entities from one run of each query; the CLI
+    binds the queries to one entity. Both must give the same dictionary."""
+    iris = entities(kg)
+    batch = dict(entity_profiles(kg, iris))
+    assert list(batch) == iris
+    assert [iri for iri in iris if batch[iri] != entity_profile(kg, iri)] == []
 
 
 def test_search_and_profile_commands(cli):

@@ -24,10 +24,11 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
-from goinglocal.namespaces import ID_BASE
-from goinglocal.store import KnowledgeGraph
+from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE
+from goinglocal.store import KnowledgeGraph, to_ox
 
 NOTES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -51,15 +52,9 @@ SELECT DISTINCT ?node ?name WHERE {
   FILTER NOT EXISTS { ?node a gl:MacroRegion }
 }"""
 
-LINKS = """
-PREFIX gl: <https://w3id.org/goinglocal/ontology#>
-SELECT DISTINCT ?a ?b WHERE {
-  { ?a ?p ?b . FILTER(isIRI(?b)) }
-  UNION
-  { ?a ?p ?x . ?x ?q ?b . FILTER(isIRI(?b))
-    { ?x a gl:QualifiedRelation } UNION { ?x a gl:Engagement } UNION { ?x a gl:Agreement } UNION { ?x a gl:Project }
-    UNION { ?x a gl:Post } UNION { ?x a gl:Claim } UNION { FILTER(isBlank(?x)) } }
-}"""
+# nodes that record a fact between the nodes they link (see the module docstring)
+VIA_CLASSES = ("QualifiedRelation", "Engagement", "Agreement", "Project", "Post", "Claim")
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 ACKNOWLEDGED = """
 PREFIX gl: <https://w3id.org/goinglocal/ontology#>
@@ -117,12 +112,37 @@ def _names(kg: KnowledgeGraph) -> tuple[dict[str, set[URIRef]], re.Pattern | Non
     return names, re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
 
 
+class _Links:
+    """Whether the closure links two nodes: a triple between them in either
+    direction, or two triples through a node of one of VIA_CLASSES. Looked
+    up per pair in the store's indexes (the union of its graphs), as only
+    the pairs of a note's node and the names it mentions are ever asked."""
+
+    def __init__(self, store: ox.Store):
+        self.store = store
+        self.via = {q.subject for cls in VIA_CLASSES
+                    for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(ONTOLOGY_BASE + cls))}
+
+    def __call__(self, a: URIRef, b: URIRef) -> bool:
+        x, y = to_ox(a), to_ox(b)
+        return self._one_way(x, y) or self._one_way(y, x)
+
+    def _one_way(self, a: ox.NamedNode | ox.BlankNode, b: ox.NamedNode | ox.BlankNode) -> bool:
+        """a -> b, or a -> via -> b."""
+        if not isinstance(b, ox.NamedNode):
+            return False
+        middles = {q.object for q in self.store.quads_for_pattern(a, None, None)}
+        return b in middles or any(self._has(m, b) for m in middles & self.via)
+
+    def _has(self, s: ox.NamedNode | ox.BlankNode, o: ox.NamedNode) -> bool:
+        return next(iter(self.store.quads_for_pattern(s, None, o)), None) is not None
+
+
 def find_mentions(kg: KnowledgeGraph) -> MentionReport:
     names, pattern = _names(kg)
     if pattern is None:
         return MentionReport([], 0)
-    _, link_rows = kg.select(LINKS)
-    linked = {(r["a"], r["b"]) for r in link_rows} | {(r["b"], r["a"]) for r in link_rows}
+    linked = _Links(kg.store)
     _, ack_rows = kg.select(ACKNOWLEDGED)
     acknowledged = {(r["node"], fold(str(r["name"]))) for r in ack_rows}
     _, note_rows = kg.select(NOTES)
@@ -136,7 +156,7 @@ def find_mentions(kg: KnowledgeGraph) -> MentionReport:
             if not targets:
                 continue
             pairs.add((node, key))
-            if any((node, t) in linked for t in targets):
+            if any(linked(node, t) for t in targets):
                 continue
             found.add(Mention(node, key, min(targets), (node, key) in acknowledged))
     return MentionReport(sorted(found, key=lambda m: (str(m.node), m.name)), len(pairs))

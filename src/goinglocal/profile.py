@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from rdflib import URIRef
 from rdflib.term import Node
 
 from goinglocal.errors import ParameterError
 from goinglocal.namespaces import GRAPH_ASSERTED
-from goinglocal.store import KnowledgeGraph
+from goinglocal.questions import bind_values
+from goinglocal.store import KnowledgeGraph, from_ox
 
 GL = "https://w3id.org/goinglocal/ontology#"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -28,12 +30,12 @@ PREFIX rdf:  <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 """
 ASSERTED = f"<{GRAPH_ASSERTED}>"
 
-NODE = PREFIXES + """SELECT ?alt ?comment ?match ?cite WHERE {
+NODE = PREFIXES + """SELECT ?node ?alt ?comment ?match ?cite WHERE {
   { ?node skos:altLabel ?alt } UNION { ?node rdfs:comment ?comment }
   UNION { ?node skos:exactMatch ?match } UNION { ?node gl:evidence ?cite }
 }"""
 # outgoing gl: statements, each flagged when only the closure has it
-FACTS = PREFIXES + """SELECT ?p ?o ?asserted WHERE {
+FACTS = PREFIXES + """SELECT ?node ?p ?o ?asserted WHERE {
   ?node ?p ?o .
   FILTER(STRSTARTS(STR(?p), STR(gl:)) && ?p NOT IN (gl:evidence, gl:participatedIn, gl:partyTo, gl:facilitated))
   BIND(EXISTS { GRAPH """ + ASSERTED + """ { ?node ?p ?o } } AS ?asserted)
@@ -41,17 +43,17 @@ FACTS = PREFIXES + """SELECT ?p ?o ?asserted WHERE {
 # statements other actors and places make about this one (a place's
 # municipalities, an organization's branches, the actors at home in a place);
 # asserted ones only, so a country does not list every town the closure puts in it
-INCOMING = PREFIXES + """SELECT ?s ?p WHERE {
+INCOMING = PREFIXES + """SELECT ?node ?s ?p WHERE {
   GRAPH """ + ASSERTED + """ { ?s ?p ?node }
   FILTER(STRSTARTS(STR(?p), STR(gl:)))
   FILTER NOT EXISTS { ?s a ?cls . VALUES ?cls { gl:Engagement gl:Agreement gl:Project gl:Post gl:Figure gl:PolicyDocument gl:WikidataLink gl:ExternalFacts } }
 }"""
-EXTERNAL_FACTS = PREFIXES + """SELECT ?record ?p ?o ?from ?row WHERE {
+EXTERNAL_FACTS = PREFIXES + """SELECT ?node ?record ?p ?o ?from ?row WHERE {
   ?record gl:factsAbout ?node ; ?p ?o .
   FILTER(?p NOT IN (gl:factsAbout, gl:factsFrom, gl:referenceRow, gl:retrievedOn, rdf:type))
   OPTIONAL { ?record gl:factsFrom ?from } OPTIONAL { ?record gl:referenceRow ?row }
 }"""
-ROLES = PREFIXES + """SELECT ?n ?p ?date ?asserted WHERE {
+ROLES = PREFIXES + """SELECT ?node ?n ?p ?date ?asserted WHERE {
   ?n ?p ?node ; a ?cls .
   VALUES ?cls { gl:Engagement gl:Agreement gl:Project gl:Post gl:PolicyDocument gl:DiplomaticRecognition gl:Partnership }
   FILTER(STRSTARTS(STR(?p), STR(gl:)) && ?p NOT IN (gl:concernsPlace, gl:eventPlace, gl:participantHomePlace, gl:partyHomePlace, gl:evidence))
@@ -59,13 +61,13 @@ ROLES = PREFIXES + """SELECT ?n ?p ?date ?asserted WHERE {
   BIND(EXISTS { GRAPH """ + ASSERTED + """ { ?n ?p ?node } } AS ?asserted)
 }"""
 # roles stated on qualified participations (host, speaker, signatory, attendee ...)
-QUALIFIED_ROLES = PREFIXES + """SELECT ?n ?role ?date WHERE {
+QUALIFIED_ROLES = PREFIXES + """SELECT ?node ?n ?role ?date WHERE {
   ?n gl:qualifiedParticipation ?q . ?q gl:participant ?node ; gl:participantRole ?role .
   OPTIONAL { ?n gl:date|gl:startDate ?date }
 }"""
 # what concerns a place, and through which asserted link (the host place,
 # the site, a party, a participant's home) at which place inside it
-INSIDE = PREFIXES + """SELECT ?n ?date ?via ?where ?actor WHERE {
+INSIDE = PREFIXES + """SELECT ?node ?n ?date ?via ?where ?actor WHERE {
   ?n gl:concernsPlace ?node ; a ?cls .
   VALUES ?cls { gl:Engagement gl:Agreement gl:Project }
   OPTIONAL { ?n gl:date|gl:startDate ?date }
@@ -75,7 +77,7 @@ INSIDE = PREFIXES + """SELECT ?n ?date ?via ?where ?actor WHERE {
     ?where gl:locatedIn* ?node .
   }
 }"""
-FIGURES = PREFIXES + """SELECT ?f ?quantity ?unit ?asOf ?measures WHERE {
+FIGURES = PREFIXES + """SELECT ?node ?f ?quantity ?unit ?asOf ?measures WHERE {
   ?f a gl:Figure ; gl:about ?node .
   OPTIONAL { ?f gl:quantity ?quantity } OPTIONAL { ?f gl:unit ?unit }
   OPTIONAL { ?f gl:asOf ?asOf } OPTIONAL { ?f gl:measures ?measures }
@@ -83,12 +85,16 @@ FIGURES = PREFIXES + """SELECT ?f ?quantity ?unit ?asOf ?measures WHERE {
 # for an inferred fact that other nodes give this one: the engagements held in
 # the place it is active in, or the engagement, agreement, project or post
 # that is itself the value (participated in, party to, held post)
-SUPPORT = PREFIXES + """SELECT DISTINCT ?n ?v WHERE {
+SUPPORT = PREFIXES + """SELECT DISTINCT ?node ?n ?v WHERE {
   ?n ?p ?node ; a ?cls .
   VALUES ?cls { gl:Engagement gl:Agreement gl:Project gl:Post }
   { ?n gl:eventPlace ?v } UNION { ?n a ?cls BIND(?n AS ?v) }
   FILTER(isIRI(?v))
 }"""
+# every subject (a node the graph says something about)
+SUBJECT = "SELECT DISTINCT ?node WHERE { ?node ?p ?o }"
+QUERIES = {"subject": SUBJECT, "node": NODE, "facts": FACTS, "incoming": INCOMING, "external": EXTERNAL_FACTS,
+           "roles": ROLES, "qualified": QUALIFIED_ROLES, "inside": INSIDE, "figures": FIGURES, "support": SUPPORT}
 EVIDENCE_OF = PREFIXES + "SELECT ?n ?c WHERE { ?n gl:evidence ?c }"
 CITATIONS = PREFIXES + """SELECT ?c ?source ?footnote ?url ?locator WHERE {
   ?c a gl:Citation .
@@ -117,13 +123,16 @@ class _Context:
         self.citations: dict[str, dict] = {}
         for r in kg.select(CITATIONS)[1]:
             iri = str(r["c"])
-            self.citations[iri] = {
+            cite = {
                 "iri": iri, "label": kg.label(r["c"]),
                 "source": kg.label(r["source"]) if r["source"] is not None else "",
                 "footnote": int(r["footnote"]) if r["footnote"] is not None else None,
                 "url": str(r["url"]) if r["url"] is not None else None,
                 "locator": str(r["locator"]) if r["locator"] is not None else None,
             }
+            # a citation with two URLs (or locators) shows the first in order, whatever order the rows come in
+            if iri not in self.citations or _citation_key(cite) < _citation_key(self.citations[iri]):
+                self.citations[iri] = cite
         self.supers: dict[str, set[str]] = defaultdict(set)
         for r in kg.select(SUBPROPERTIES)[1]:
             self.supers[str(r["sub"])].add(str(r["super"]))
@@ -138,6 +147,10 @@ class _Context:
     def specific(self, props: set[str]) -> set[str]:
         """Drop a property when a sub-property of it links the same pair."""
         return {p for p in props if not any(p in self.supers.get(q, ()) for q in props if q != p)}
+
+
+def _citation_key(cite: dict) -> tuple:
+    return (cite["source"], cite["footnote"] or 0, cite["url"] or "", cite["locator"] or "")
 
 
 _CONTEXTS: dict[int, tuple[KnowledgeGraph, _Context]] = {}
@@ -167,22 +180,70 @@ def _value(kg: KnowledgeGraph, term: Node) -> tuple[str, str | None]:
     return str(term), None
 
 
+class _Rows:
+    """The rows of the profile queries, grouped by the entity (?node) they
+    are about. With one IRI the queries are bound to it; without, each runs
+    once over the whole graph, which is how the site profiles every entity.
+    A query runs when its rows are first asked for. Rows come in no fixed
+    order (it differs between the two ways and between runs), so a profile
+    must not depend on it: everything it lists is sorted to the last key."""
+
+    def __init__(self, kg: KnowledgeGraph, iri: str | None = None):
+        self.kg = kg
+        self.bind = {"node": URIRef(iri)} if iri is not None else {}
+        self.groups: dict[str, dict[str, list[dict]]] = {}
+        self.terms: dict = {}
+
+    def of(self, name: str, iri: str) -> list[dict]:
+        if name not in self.groups:
+            grouped: dict[str, list[dict]] = defaultdict(list)
+            for row in self._select(QUERIES[name]):
+                grouped[str(row["node"])].append(row)
+            self.groups[name] = grouped
+        return self.groups[name].get(iri, [])
+
+    def _select(self, query: str) -> Iterator[dict[str, Node | None]]:
+        """Rows as kg.select gives them, each distinct term converted to
+        rdflib once: the batch queries return tens of thousands of rows
+        that repeat a few thousand terms."""
+        result = self.kg.store.query(bind_values(query, self.bind), use_default_graph_as_union=True)
+        names = [v.value for v in result.variables]
+        terms = self.terms
+        for solution in result:
+            row = {}
+            for name in names:
+                term = solution[name]
+                if term is not None and (converted := terms.get(term)) is None:
+                    converted = terms[term] = from_ox(term)
+                row[name] = None if term is None else converted
+            yield row
+
+
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
     """The profile of one entity (see the module docstring). Raises
     ParameterError if the graph says nothing about iri."""
-    ctx = _context(kg)
+    return _profile(kg, _context(kg), iri, _Rows(kg, iri))
+
+
+def entity_profiles(kg: KnowledgeGraph, iris: Iterable[str]) -> Iterator[tuple[str, dict]]:
+    """(iri, profile) for each of iris, equal to entity_profile(kg, iri),
+    from one run of each query over the whole graph."""
+    ctx, rows = _context(kg), _Rows(kg)
+    for iri in iris:
+        yield iri, _profile(kg, ctx, iri, rows)
+
+
+def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:
     node = URIRef(iri)
-    bind = {"node": node}
-    _, exists = kg.select("SELECT ?p WHERE { ?node ?p ?o } LIMIT 1", bind)
-    if not exists:
+    if not rows.of("subject", iri):
         raise ParameterError(f"no node <{iri}> in the graph", "check the IRI, or run 'goinglocal search' to find it")
     entry = ctx.entries.get(iri, {})
-    alt, comments, wikidata, own = set(), [], set(), set()
-    for r in kg.select(NODE, bind)[1]:
+    alt, comments, wikidata, own = set(), set(), set(), set()
+    for r in rows.of("node", iri):
         if r["alt"] is not None:
             alt.add(str(r["alt"]))
-        if r["comment"] is not None and str(r["comment"]) not in comments:
-            comments.append(str(r["comment"]))
+        if r["comment"] is not None:
+            comments.add(str(r["comment"]))
         if r["match"] is not None and str(r["match"]).startswith(WIKIDATA):
             wikidata.add(str(r["match"]))
         if r["cite"] is not None:
@@ -196,7 +257,7 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
 
     node_cites = cites(iri)
     support: dict[str, set[str]] = defaultdict(set)
-    for r in kg.select(SUPPORT, bind)[1]:
+    for r in rows.of("support", iri):
         support[str(r["v"])].add(str(r["n"]))
 
     def fact_cites(prop: str, value_iri: str | None, inferred: bool) -> list[dict]:
@@ -211,12 +272,12 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
         return node_cites
 
     facts = []
-    rows = kg.select(FACTS, bind)[1]
+    fact_rows = rows.of("facts", iri)
     by_value: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
+    for r in fact_rows:
         by_value[str(r["o"])].add(str(r["p"]))
     keep = {v: ctx.specific(ps) for v, ps in by_value.items()}
-    for r in rows:
+    for r in fact_rows:
         prop = str(r["p"])
         if prop not in keep[str(r["o"])]:
             continue
@@ -224,28 +285,29 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
         inferred = r["asserted"] is None or str(r["asserted"]) != "true"
         facts.append({"property": prop, "property_label": kg.label(r["p"]), "value": value, "value_iri": value_iri,
                       "inferred": inferred, "citations": fact_cites(prop, value_iri, inferred)})
-    for r in kg.select(INCOMING, bind)[1]:
+    for r in rows.of("incoming", iri):
         prop = str(r["p"])
         facts.append({"property": prop, "property_label": INVERSE_NAMES.get(prop, f"inverse of {kg.label(r['p'])}"),
                       "value": kg.label(r["s"]), "value_iri": str(r["s"]), "inferred": False, "inverse": True,
                       "citations": cites(str(r["s"]))})
-    for r in kg.select(EXTERNAL_FACTS, bind)[1]:
+    for r in rows.of("external", iri):
         value, value_iri = _value(kg, r["o"])
         record = {"iri": str(r["record"]), "label": str(r["row"] or r["record"]),
                   "source": str(r["from"] or ""), "footnote": None, "url": None, "locator": None}
         used[record["iri"]] = record
         facts.append({"property": str(r["p"]), "property_label": _local_name(kg, r["p"]), "value": value,
                       "value_iri": value_iri, "inferred": False, "citations": [record]})
-    facts.sort(key=lambda f: (f.get("inverse", False), f["inferred"], f["property_label"], f["value"]))
+    facts.sort(key=lambda f: (f.get("inverse", False), f["inferred"], f["property_label"], f["value"], f["property"],
+                              f["value_iri"] or ""))
 
     role_rows: dict[str, dict] = {}
-    for r in kg.select(ROLES, bind)[1]:
+    for r in rows.of("roles", iri):
         n = str(r["n"])
         slot = role_rows.setdefault(n, {"props": {}, "dates": set()})
         slot["props"][str(r["p"])] = r["asserted"] is not None and str(r["asserted"]) == "true"
         if r["date"] is not None:
             slot["dates"].add(str(r["date"]))
-    for r in kg.select(QUALIFIED_ROLES, bind)[1]:
+    for r in rows.of("qualified", iri):
         n = str(r["n"])
         slot = role_rows.setdefault(n, {"props": {}, "dates": set()})
         slot["props"][str(r["role"])] = True
@@ -258,12 +320,12 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
             roles.append({"year": _year(min(slot["dates"])) if slot["dates"] else None, "role": prop,
                           "role_label": kg.label(URIRef(prop)), "node_iri": n, "node_label": kg.label(URIRef(n)),
                           "node_type": ctx.type_label(n), "inferred": not slot["props"][prop], "citations": cites(n)})
-    roles.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["role_label"]))
+    roles.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["role_label"], r["node_iri"], r["role"]))
 
     inside = []
     if GL + "Locality" in entry.get("classes", ()):
         found: dict[str, dict] = {}
-        for r in kg.select(INSIDE, bind)[1]:
+        for r in rows.of("inside", iri):
             n = str(r["n"])
             slot = found.setdefault(n, {"dates": set(), "through": {}})
             if r["date"] is not None:
@@ -281,10 +343,10 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
                            "through": through,
                            "inferred": not any(t["place_iri"] == iri and t["actor"] is None for t in through),
                            "citations": cites(n)})
-        inside.sort(key=lambda r: (r["year"] or "9999", r["node_label"]))
+        inside.sort(key=lambda r: (r["year"] or "9999", r["node_label"], r["node_iri"]))
 
     figures = []
-    for r in kg.select(FIGURES, bind)[1]:
+    for r in rows.of("figures", iri):
         f = str(r["f"])
         figures.append({"iri": f, "label": kg.label(r["f"]),
                         "quantity": str(r["quantity"]) if r["quantity"] is not None else None,
@@ -292,12 +354,12 @@ def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
                         "as_of": str(r["asOf"]) if r["asOf"] is not None else None,
                         "measures": str(r["measures"]) if r["measures"] is not None else None,
                         "citations": cites(f)})
-    figures.sort(key=lambda f: (f["as_of"] or "", f["label"]))
+    figures.sort(key=lambda f: (f["as_of"] or "", f["label"], f["iri"]))
 
     return {
         "iri": iri, "label": kg.label(node), "alt_labels": sorted(alt),
         "types": entry.get("types", []), "country": entry.get("country", ""),
-        "description": "\n".join(comments), "wikidata": sorted(wikidata),
+        "description": "\n".join(sorted(comments)), "wikidata": sorted(wikidata),
         "facts": facts, "roles": roles, "inside": inside, "figures": figures,
         "citations": sorted(used.values(), key=lambda c: (c["source"], c["footnote"] or 0, c["label"], c["iri"])),
     }

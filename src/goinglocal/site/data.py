@@ -143,7 +143,7 @@ def classes(kg: KnowledgeGraph) -> list[ClassInfo]:
     _, asserted_rows = kg.select(ASSERTED_TYPES)
     asserted = Counter(str(r["t"]) for r in asserted_rows)
     out = [ClassInfo(iri=c, label=kg.label(URIRef(c)), asserted=asserted.get(c, 0),
-                     members=sorted(m, key=lambda s: kg.label(URIRef(s)).casefold()))
+                     members=sorted(m, key=lambda s: (kg.label(URIRef(s)).casefold(), s)))
            for c, m in members.items()]
     out.sort(key=lambda c: (-len(c.members), c.label))
     return out
@@ -170,7 +170,7 @@ def map_points(kg: KnowledgeGraph) -> list[dict]:
                        "engagements": c.get("engagements", 0), "agreements": c.get("agreements", 0),
                        "projects": c.get("projects", 0),
                        "total": sum(c.values())})
-    points.sort(key=lambda p: (-p["total"], p["label"]))
+    points.sort(key=lambda p: (-p["total"], p["label"], p["iri"]))
     return points
 
 
@@ -217,6 +217,8 @@ def network(kg: KnowledgeGraph) -> dict:
     edges += [{"source": str(r["a"]), "target": str(r["b"]), "kind": "agreement",
                "via": str(r["thing"]), "via_label": kg.label(r["thing"])} for r in rows]
     edges = [e for e in edges if e["source"].startswith(ID_BASE) and e["target"].startswith(ID_BASE)]
+    kinds = {"twinning": 0, "brokerage": 1, "agreement": 2}
+    edges.sort(key=lambda e: (kinds[e["kind"]], e["source"], e["target"], e.get("via", "")))  # not the rows' order, which varies
     iris = sorted({e["source"] for e in edges} | {e["target"] for e in edges})
     brokers = {e["source"] for e in edges if e["kind"] == "brokerage"}
     info: dict[str, dict] = {i: {"side": "other", "countries": set()} for i in iris}

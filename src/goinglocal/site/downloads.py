@@ -31,12 +31,7 @@ FORMATS = [("ttl", "Turtle", ox.RdfFormat.TURTLE, "text/turtle"),
            ("nt", "N-Triples", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
            ("nq", "N-Quads", ox.RdfFormat.N_QUADS, "application/n-quads"),
            ("jsonld", "JSON-LD", ox.RdfFormat.JSON_LD, "application/ld+json")]
-CLASS_ROWS = """
-SELECT ?s ?p ?o WHERE {
-  ?s a ?class .
-  GRAPH <%s> { ?s ?p ?o }
-  FILTER(STRSTARTS(STR(?s), "%s"))
-} ORDER BY ?s ?p ?o""" % (GRAPH_ASSERTED, ID_BASE)
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
 def _graphs(kg: KnowledgeGraph) -> dict[str, list[ox.Quad]]:
@@ -57,12 +52,18 @@ def _serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
     return ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None)
 
 
-def _class_csv(kg: KnowledgeGraph, cls: ClassInfo) -> str:
-    _, rows = kg.select(CLASS_ROWS, {"class": URIRef(cls.iri)})
+def _asserted_values(quads: list[ox.Quad]) -> dict[str, dict[str, list[str]]]:
+    """Each entity's asserted values, by property (subject -> property -> values)."""
     values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for r in rows:
-        values[str(r["s"])][str(r["p"])].append(str(r["o"]))
-    props = sorted({p for v in values.values() for p in v}, key=lambda p: (p != str(URIRef("http://www.w3.org/2000/01/rdf-schema#label")), p))
+    for q in quads:
+        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID_BASE):
+            values[q.subject.value][q.predicate.value].append(q.object.value)
+    return values
+
+
+def _class_csv(kg: KnowledgeGraph, cls: ClassInfo, values: dict[str, dict[str, list[str]]]) -> str:
+    """One row per member of the class, one column per property its members assert."""
+    props = sorted({p for s in cls.members for p in values.get(s, {})}, key=lambda p: (p != RDFS_LABEL, p))
     names = [_short(p) for p in props]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -132,9 +133,10 @@ def write(kg: KnowledgeGraph, layout: Layout, site: Path, classes: list[ClassInf
             files.append((name, f"{which} graph, {label}", media, len(data)))
     (folder / "csv").mkdir(exist_ok=True)
     csvs = []
+    values = _asserted_values(graphs["asserted"])
     for c in classes:
         local = c.iri.rsplit("#", 1)[-1]
-        text = _class_csv(kg, c)
+        text = _class_csv(kg, c, values)
         (folder / "csv" / f"{local}.csv").write_text(text, encoding="utf-8")
         csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(text.encode())})
     answers = site.parent / "answers"

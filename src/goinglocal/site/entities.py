@@ -12,7 +12,7 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from goinglocal.namespaces import GRAPH_ASSERTED, ONTOLOGY_BASE
-from goinglocal.site.profiles import entity_profile
+from goinglocal.site.profiles import entity_profiles
 from goinglocal.site.render import render_page
 from goinglocal.site.urls import entity_dir
 from goinglocal.store import KnowledgeGraph
@@ -81,20 +81,15 @@ class Descriptions:
 def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
     descriptions = Descriptions(kg, set(iris))
     written = 0
-    for iri in iris:
+    for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
-        if folder is None:
-            continue
-        profile = entity_profile(kg, iri)
         jsonld = descriptions.jsonld(iri)
-        target = site / folder
-        target.mkdir(parents=True, exist_ok=True)
-        (target / "index.ttl").write_bytes(descriptions.turtle(iri))
-        (target / "index.jsonld").write_bytes(jsonld)
-        render_page(site, folder, "entity.html", title=profile["label"], p=profile,
+        render_page(site, folder, "entity.html", title=profile["label"], p=profile,  # makes the folder
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
                     jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri, shown_in(profile)))
+        (site / folder / "index.ttl").write_bytes(descriptions.turtle(iri))
+        (site / folder / "index.jsonld").write_bytes(jsonld)
         written += 1
     return written
 

@@ -4,5 +4,5 @@ search`, so the site and the CLI cannot disagree."""
 
 from __future__ import annotations
 
-from goinglocal.profile import entity_profile  # noqa: F401
+from goinglocal.profile import entity_profile, entity_profiles  # noqa: F401
 from goinglocal.search import index_entries  # noqa: F401

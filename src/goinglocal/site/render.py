@@ -19,7 +19,8 @@ SECTIONS = [("", "Home"), ("classes/", "Browse"), ("questions/", "Questions"), (
 
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    env = Environment(loader=PackageLoader("goinglocal.site", "templates"),
+    # the templates ship with the package: no need to stat them before every page
+    env = Environment(loader=PackageLoader("goinglocal.site", "templates"), auto_reload=False,
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["jsonld_script"] = jsonld_script
     return env

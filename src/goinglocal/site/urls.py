@@ -6,6 +6,7 @@ index.jsonld beside it); an ontology term has an anchor on ontology/."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE
 
@@ -29,6 +30,7 @@ def term_anchor(iri: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
 def site_path(iri: str) -> str | None:
     """Site-relative link target for any IRI the site describes."""
     return entity_dir(iri) or term_anchor(iri)
