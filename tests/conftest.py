@@ -105,6 +105,19 @@ def cli():
 SLOW_MODULES = {"test_engines", "test_concurrency", "test_cleanup", "test_incremental", "test_load"}
 
 
+def pytest_configure(config):
+    """In the controlling process (not an xdist worker): name the snapshot its
+    workers share (tests/conftest_serve.py) after this process."""
+    if not hasattr(config, "workerinput"):
+        os.environ["GOINGLOCAL_TEST_SNAPSHOT_OWNER"] = str(os.getpid())
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput") and os.environ.get("GOINGLOCAL_TEST_SNAPSHOT_OWNER") == str(os.getpid()):
+        import conftest_serve
+        conftest_serve.remove_shared(os.getpid())
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module is not None and item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
