@@ -253,6 +253,21 @@ def start_server(home: Path, timeout: float = 240, extra: tuple[str, ...] = ()) 
         raise
 
 
+def private_copy(target: Path) -> Path:
+    """A copy of the built snapshot (data, closure cache and build/) for a test
+    that writes build/ itself, so the shared one stays as the others read it."""
+    root, _ = built()
+    for name in COPIED:
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, target / name)
+        elif src.is_file():
+            shutil.copy2(src, target / name)
+    shutil.copytree(root / "build", target / "build", ignore=shutil.ignore_patterns("cache"))
+    copy_cache(root, target)
+    return target
+
+
 @lru_cache(maxsize=None)
 def server() -> Server:
     root, _ = built()  # serve finds build/ current and does not build again
