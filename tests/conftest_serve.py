@@ -110,12 +110,20 @@ def copy_cache(source: Path, target: Path) -> None:
             shutil.copy2(source / "build" / "cache" / name, target / "build" / "cache" / name)
 
 
+def repository_closure():
+    """closure_for the repository itself, computed by one test process at a
+    time (on a fresh clone the others then read its cache, not reason again)."""
+    from goinglocal.paths import Layout
+    from goinglocal.reason import closure_for
+    (REPO / "build").mkdir(exist_ok=True)
+    with _locked(REPO / "build" / ".tests-closure.lock"):
+        return closure_for(Layout(REPO))
+
+
 def _copy_repository(root: Path) -> None:
     # the repository's own closure first (read from its cache, or computed and
     # cached once), so the snapshot starts with a valid cache and never reasons
-    from goinglocal.paths import Layout
-    from goinglocal.reason import closure_for
-    closure_for(Layout(REPO))
+    repository_closure()
     for name in COPIED:
         src = REPO / name
         if src.is_dir():

@@ -37,8 +37,8 @@ def _args(case: dict) -> list[str]:
 @pytest.fixture(scope="session")
 def repository_closure(layout):
     """`validate FILE` reads the repository's closure cache: filled once per worker."""
-    from goinglocal.reason import closure_for
-    return closure_for(layout)
+    from conftest_serve import repository_closure
+    return repository_closure()
 
 
 def test_every_file_of_the_corpus_has_a_case():
