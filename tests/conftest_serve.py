@@ -4,8 +4,12 @@ them; not a pytest conftest so it does not touch other tests).
 snapshot() copies the repository's data (ontology, shapes, instances, queries,
 reference) and its closure cache into a temporary project once per test run,
 so that the server, the in-process answers and rdflib all see the same data
-even while authors keep editing instances/. server() starts `goinglocal
-serve` on that snapshot, once, and stops it at exit."""
+even while authors keep editing instances/. Under pytest-xdist the workers
+of one run share that snapshot (made by the first worker that asks, under a
+file lock; removed by the controlling process at the end). built() runs
+`goinglocal build` (goinglocal.build.run_build) on it once per run; the
+tests read the output and never write it. server() starts `goinglocal
+serve` on the built snapshot, once per worker, and stops it at exit."""
 
 from __future__ import annotations
 
@@ -63,26 +67,106 @@ def remove_stale_snapshots() -> None:
     for old in Path(tempfile.gettempdir()).glob(SNAPSHOT_PREFIX + "*"):
         pid = old.name[len(SNAPSHOT_PREFIX):].split("-", 1)[0]
         if pid.isdigit() and not process_alive(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
+            if old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+            else:  # the lock file beside a shared snapshot
+                with contextlib.suppress(OSError):
+                    old.unlink()
 
 
-@lru_cache(maxsize=None)
-def snapshot() -> Path:
-    remove_stale_snapshots()
-    root = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
-    atexit.register(shutil.rmtree, root, True)
+# set by tests/conftest.py in the controlling pytest process before it starts
+# its xdist workers: they share the snapshot named after that process
+OWNER_ENV = "GOINGLOCAL_TEST_SNAPSHOT_OWNER"
+CACHE_FILES = ("asserted.nt", "closure.nt", "meta.json")  # the closure cache
+
+
+def shared_root(owner: int) -> Path:
+    return Path(tempfile.gettempdir()) / f"{SNAPSHOT_PREFIX}{owner}-shared"
+
+
+def remove_shared(owner: int) -> None:
+    root = shared_root(owner)
+    shutil.rmtree(root, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        root.with_name(root.name + ".lock").unlink()
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    import fcntl
+    with open(path, "a+b") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def copy_cache(source: Path, target: Path) -> None:
+    """The closure cache files of source/build/cache into target/build/cache."""
+    for name in CACHE_FILES:  # reused when the data is unchanged
+        if (source / "build" / "cache" / name).is_file():
+            (target / "build" / "cache").mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source / "build" / "cache" / name, target / "build" / "cache" / name)
+
+
+def repository_closure():
+    """closure_for the repository itself, computed by one test process at a
+    time (on a fresh clone the others then read its cache, not reason again)."""
+    from goinglocal.paths import Layout
+    from goinglocal.reason import closure_for
+    (REPO / "build").mkdir(exist_ok=True)
+    with _locked(REPO / "build" / ".tests-closure.lock"):
+        return closure_for(Layout(REPO))
+
+
+def _copy_repository(root: Path) -> None:
+    # the repository's own closure first (read from its cache, or computed and
+    # cached once), so the snapshot starts with a valid cache and never reasons
+    repository_closure()
     for name in COPIED:
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, root / name, ignore=shutil.ignore_patterns(".*"))
         elif src.is_file():
             shutil.copy2(src, root / name)
-    cache = REPO / "build" / "cache"
-    for name in ("asserted.nt", "closure.nt", "meta.json"):  # reused when the data is unchanged
-        if (cache / name).is_file():
-            (root / "build" / "cache").mkdir(parents=True, exist_ok=True)
-            shutil.copy2(cache / name, root / "build" / "cache" / name)
+    copy_cache(REPO, root)
+
+
+@lru_cache(maxsize=None)
+def snapshot() -> Path:
+    remove_stale_snapshots()
+    owner = os.environ.get(OWNER_ENV, "") if os.environ.get("PYTEST_XDIST_WORKER") else ""
+    if not owner.isdigit():  # a run of its own (no xdist): its own folder, removed at exit
+        root = Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-"))
+        atexit.register(shutil.rmtree, root, True)
+        _copy_repository(root)
+        return root
+    root = shared_root(int(owner))
+    with _locked(root.with_name(root.name + ".lock")):
+        if not (root / ".copied").is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            root.mkdir()
+            _copy_repository(root)
+            (root / ".copied").write_text("")
     return root
+
+
+@lru_cache(maxsize=None)
+def built():
+    """The snapshot after `goinglocal build` into its build/ (once per run,
+    shared by the workers) and that build's summary."""
+    import pickle
+    from goinglocal.build import run_build
+    root = snapshot()
+    done = root / ".built.pickle"
+    with _locked(root / ".built.lock"):
+        if not done.is_file():
+            summary = run_build(layout(), root / "build")
+            tmp = done.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(summary))
+            tmp.replace(done)
+    return root, pickle.loads(done.read_bytes())
 
 
 def layout():
@@ -177,9 +261,25 @@ def start_server(home: Path, timeout: float = 240, extra: tuple[str, ...] = ()) 
         raise
 
 
+def private_copy(target: Path) -> Path:
+    """A copy of the built snapshot (data, closure cache and build/) for a test
+    that writes build/ itself, so the shared one stays as the others read it."""
+    root, _ = built()
+    for name in COPIED:
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, target / name)
+        elif src.is_file():
+            shutil.copy2(src, target / name)
+    shutil.copytree(root / "build", target / "build", ignore=shutil.ignore_patterns("cache"))
+    copy_cache(root, target)
+    return target
+
+
 @lru_cache(maxsize=None)
 def server() -> Server:
-    return start_server(snapshot())
+    root, _ = built()  # serve finds build/ current and does not build again
+    return start_server(root)
 
 
 @lru_cache(maxsize=None)

@@ -1,17 +1,20 @@
 """`goinglocal build` writes every answer, the reports, the graph files and
-the stats, and lists each question with its row count."""
+the stats, and lists each question with its row count. The build checked is
+the one run once per test run on the snapshot of the repository
+(tests/conftest_serve.py built(), which the server tests serve)."""
 
 import csv
 import json
 
-from goinglocal.build import run_build
+import conftest_serve as cs
 from goinglocal.questions import load_questions
 
 
-def test_build_writes_every_output(layout, kg, tmp_path):
-    out = tmp_path / "site"
-    summary = run_build(layout, out)
+def test_build_writes_every_output(layout, kg):
+    root, summary = cs.built()
+    out = root / "build"
     questions = load_questions(layout)
+    assert summary.out == out.resolve()
     assert summary.questions == len(questions)
     assert summary.conforms and summary.failed_checks == 0
     assert summary.asserted == kg.closure.asserted_triples

@@ -12,7 +12,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from conftest_serve import knowledge_graph, server, snapshot, wait_until
+from conftest_serve import knowledge_graph, private_copy, start_server, wait_until
 from goinglocal.buildlock import build_lock
 from goinglocal.questions import load_questions
 from goinglocal.reason import ClosureCache, default_reasoner, input_key
@@ -67,20 +67,23 @@ def count(endpoint: str, query: str) -> int:
         return int(json.loads(resp.read())["results"]["bindings"][0]["n"]["value"])
 
 
-def test_a_build_while_serve_answers_leaves_both_whole():
-    from conftest_serve import layout as snapshot_layout
-    running = server()
-    total = knowledge_graph().closure.closure_triples
-    home = snapshot()
-    build = subprocess.Popen([str(GOINGLOCAL), "build"], env=dict(os.environ, GOINGLOCAL_HOME=str(home)),
-                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    answered = 0
-    while build.poll() is None:  # the endpoint keeps answering, exactly, during the build and its swap
+def test_a_build_while_serve_answers_leaves_both_whole(tmp_path):
+    from goinglocal.paths import Layout
+    home = private_copy(tmp_path)  # the build rewrites build/: not the snapshot other tests read
+    running = start_server(home)
+    try:
+        total = knowledge_graph().closure.closure_triples
+        build = subprocess.Popen([str(GOINGLOCAL), "build"], env=dict(os.environ, GOINGLOCAL_HOME=str(home)),
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        answered = 0
+        while build.poll() is None:  # the endpoint keeps answering, exactly, during the build and its swap
+            assert count(running.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == total
+            answered += 1
+        assert build.returncode == 0, build.stderr.read().decode()
+        assert answered > 0
         assert count(running.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == total
-        answered += 1
-    assert build.returncode == 0, build.stderr.read().decode()
-    assert answered > 0
-    assert count(running.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") == total
-    with urllib.request.urlopen(running.base + "/answers/index.md", timeout=60) as resp:
-        assert resp.read().startswith(b"# Answers")
-    assert_complete(home / "build", snapshot_layout())
+        with urllib.request.urlopen(running.base + "/answers/index.md", timeout=60) as resp:
+            assert resp.read().startswith(b"# Answers")
+        assert_complete(home / "build", Layout(home))
+    finally:
+        running.stop()

@@ -16,7 +16,7 @@ import subprocess
 
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, run_main
 
 from goinglocal import expected
 from goinglocal.diff import compute_diff
@@ -81,11 +81,11 @@ def test_readme_flow_ends_green(clean):
     anchor = "<event/2018-07-alibaba-offer-of-guizhou-office>"
     case.write_text(text.replace(anchor, FACT + anchor, 1), encoding="utf-8")
     # 2. validate the file
-    result = run_cli("validate", CASE_FILE, cwd=repo)
+    result = run_main("validate", CASE_FILE, cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "conforms" in result.stdout
     # 3. see what it changes: the expected files are now out of date
-    result = run_cli("diff", "--format", "json", cwd=repo)
+    result = run_main("diff", "--format", "json", cwd=repo)
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert len(report["asserted"]["added"]) == 9 and report["asserted"]["removed"] == []
@@ -93,10 +93,10 @@ def test_readme_flow_ends_green(clean):
     assert changed, "adding an agreement must change some answers"
     assert all(q["removed"] == [] or q["rows_before"] == q["rows_after"] for q in changed.values())
     assert any(AGREEMENT in row for q in changed.values() for row in q["added"])
-    check = run_cli("expected", "check", cwd=repo)
+    check = run_main("expected", "check", cwd=repo)
     assert check.returncode == 1 and all(name in check.stdout for name in changed)
     # 4. rewrite the expected answers of those questions
-    result = run_cli("expected", "update", *sorted(changed), "--yes", cwd=repo)
+    result = run_main("expected", "update", *sorted(changed), "--yes", cwd=repo)
     assert result.returncode == 0, result.stdout + result.stderr
     assert all(f"wrote queries/expected/{name}.csv" in result.stdout for name in changed)
     # 5. the question tests pass: every answer equals its expected file ...

@@ -1,10 +1,12 @@
 """Faults: an interrupted build, a corrupt or stale closure cache, and the
 promise that nothing rewrites the author's files under instances/.
 
-All of it runs on one session-scoped copy of the repository (with the
-repository's closure cache, so no test re-reasons from scratch); the real
-build/ is never touched. `link` with the endpoint down is covered by
-tests/test_link_endpoint.py::test_endpoint_down (existing links and cache kept)."""
+All of it runs on one session-scoped copy of the repository's snapshot
+(tests/conftest_serve.py: its data, its closure cache and, as the previous
+build's output, a copy of the build made once per run), so no test reasons
+from scratch or builds in full; the real build/ is never touched. `link`
+with the endpoint down is covered by tests/test_link_endpoint.py::
+test_endpoint_down (existing links and cache kept)."""
 
 from __future__ import annotations
 
@@ -19,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+import conftest_serve as cs
+from conftest import run_main
 
 from goinglocal.paths import Layout
 from goinglocal import reason
@@ -34,12 +37,12 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def home(tmp_path_factory) -> Path:
+    source, _ = cs.built()
     home = tmp_path_factory.mktemp("repo-copy")
     for name in COPIED:
-        shutil.copytree(ROOT / name, home / name)
-    shutil.copy2(ROOT / "pyproject.toml", home / "pyproject.toml")
-    if (ROOT / "build" / "cache").is_dir():
-        shutil.copytree(ROOT / "build" / "cache", home / "build" / "cache")
+        shutil.copytree(source / name, home / name)
+    shutil.copy2(source / "pyproject.toml", home / "pyproject.toml")
+    cs.copy_cache(source, home)
     return home
 
 
@@ -48,16 +51,12 @@ def instances_before(home) -> dict[str, str]:
     return snapshot(home / "instances")
 
 
-def goinglocal(home: Path, *args: str, **kw) -> subprocess.CompletedProcess:
-    env = {**os.environ, "GOINGLOCAL_HOME": str(home)}
-    return subprocess.run([sys.executable, "-m", "goinglocal", *args], cwd=home, env=env,
-                          capture_output=True, text=True, timeout=900, **kw)
-
-
 @pytest.fixture(scope="session")
 def built(home, instances_before) -> Path:
-    result = goinglocal(home, "build", "--out", str(home / "out"))
-    assert result.returncode == 0, result.stderr[-3000:]
+    """A complete previous build in home/out: the snapshot's (same data), copied."""
+    source, _ = cs.built()
+    shutil.copytree(source / "build", home / "out", ignore=shutil.ignore_patterns("cache"))
+    assert snapshot(home / "out").keys() >= {"answers/index.md", "graph/closure.nt", "site/index.html"}
     return home / "out"
 
 
@@ -132,11 +131,11 @@ def test_corrupt_or_stale_cache_is_detected_and_rebuilt(home, built, damage, mon
             path.write_bytes(data)
 
 
-def test_nothing_rewrites_instance_files(home, built, instances_before):
+def test_nothing_rewrites_instance_files(home, built, instances_before, monkeypatch):
     """validate, ask, stats and build read instances/ and never write it
     (only `goinglocal link` writes instances/links/)."""
+    monkeypatch.setenv("GOINGLOCAL_HOME", str(home))
     for args in (("validate",), ("ask", "place-engagements"), ("stats",)):
-        result = goinglocal(home, *args)
+        result = run_main(*args, cwd=home)
         assert result.returncode in (0, 1), (args, result.stderr[-2000:])
-        assert "Traceback" not in result.stderr
     assert snapshot(home / "instances") == instances_before

@@ -34,8 +34,9 @@ def server():
 
 
 @pytest.fixture(scope="module")
-def site(server) -> Path:
-    return cs.snapshot() / "build" / "site"
+def site() -> Path:
+    root, _ = cs.built()
+    return root / "build" / "site"
 
 
 # --- paths and negotiation (pure functions) --------------------------------

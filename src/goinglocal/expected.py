@@ -117,7 +117,8 @@ def _chosen(questions: dict[str, Question], names: list[str]) -> dict[str, Quest
     return chosen
 
 
-def run_check(kg: KnowledgeGraph, questions: dict[str, Question], out=sys.stdout) -> int:
+def run_check(kg: KnowledgeGraph, questions: dict[str, Question], out=None) -> int:
+    out = sys.stdout if out is None else out  # looked up at call time: main() may run with its stdout redirected
     stale = [c for c in compare(kg, questions) if c.changed]
     if not stale:
         out.write(f"expected answers: all {len(questions)} up to date\n")
@@ -132,7 +133,8 @@ def run_check(kg: KnowledgeGraph, questions: dict[str, Question], out=sys.stdout
 
 
 def run_update(kg: KnowledgeGraph, questions: dict[str, Question], names: list[str], every: bool,
-               yes: bool, out=sys.stdout, ask=input, interactive: bool | None = None) -> int:
+               yes: bool, out=None, ask=input, interactive: bool | None = None) -> int:
+    out = sys.stdout if out is None else out
     if names and every:
         raise GoinglocalError("give question names or --all, not both", "e.g. goinglocal expected update twinning-pairs")
     if not names and not every:
