@@ -26,12 +26,14 @@ browser-setup:
 	  (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)) || \
 	  echo "goinglocal: could not install chromium; the browser tests will be skipped"
 
+# worksteal: an idle worker takes tests from the busy one (the suite's tests range
+# from milliseconds to a minute); see tests/conftest.py for the shared build
 test: $(STAMP) browser-setup
-	$(BIN)/python -m pytest -q -n auto
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 # everything but the live Wikidata tests, including the slow modules (tests/conftest.py SLOW_MODULES)
 test-all: $(STAMP) browser-setup
-	$(BIN)/python -m pytest -q -n auto -m 'not network'
+	$(BIN)/python -m pytest -q -n auto --dist worksteal -m 'not network'
 
 test-browser: $(STAMP) browser-setup
 	$(BIN)/python -m pytest -q -p no:xdist tests/test_site_browser.py
