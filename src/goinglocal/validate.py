@@ -204,6 +204,10 @@ def neighbourhood_errors(dataset: Dataset, layout: Layout) -> list[str]:
     for triple in ox.parse(closure_for(layout).closure_nt, format=ox.RdfFormat.N_TRIPLES):
         if triple.subject in mentioned or triple.object in mentioned:
             graph.add((from_ox(triple.subject), from_ox(triple.predicate), from_ox(triple.object)))
+    from goinglocal.reason import default_reasoner
+    if default_reasoner() == "rules":  # the default reasoner, as for the repository's own closure
+        from goinglocal.materialise import materialise
+        return materialise(graph.serialize(format="nt", encoding="utf-8"))[2]
     _, errors = owlrl_closure(graph)
     return errors
 
