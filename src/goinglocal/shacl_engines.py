@@ -97,6 +97,7 @@ class Data:
         if nt is None and graph is None and path is None:
             raise ValueError("give N-Triples, a file of them or a graph")
         self._nt, self._graph, self.path = nt, graph, path
+        self._kept: dict | None = None  # predicate -> its triples, after keep()
 
     @property
     def nt(self) -> bytes:
@@ -118,8 +119,19 @@ class Data:
             return ox.parse(path=str(self.path), format=ox.RdfFormat.N_TRIPLES)
         return ox.parse(self.nt, format=ox.RdfFormat.N_TRIPLES)
 
+    def keep(self, predicates: set) -> None:
+        """Read the triples of these predicates (Oxigraph terms) in one pass,
+        for the triples_with calls that follow."""
+        kept: dict = {p: [] for p in predicates}
+        for t in self.stream():
+            if t.predicate in kept:
+                kept[t.predicate].append(t)
+        self._kept = kept
+
     def triples_with(self, predicates: set) -> list:
         """The triples whose predicate (an Oxigraph term) is one of these."""
+        if self._kept is not None and predicates <= self._kept.keys():
+            return [t for p in predicates for t in self._kept[p]]
         return [t for t in self.stream() if t.predicate in predicates]
 
     @cached_property
@@ -308,10 +320,13 @@ def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[No
         focus = {to_ox(n) for n in focus}
     results: list[ShaclResult] = []
     fast = [r for r in routes if r.engine == "rudof"]
+    reference = [r for r in routes if r.engine == "pyshacl"]
+    if engine != "pyshacl":  # what the datatype check and the projection read, in one pass
+        data.keep({ox.NamedNode(str(p)) for r in fast if r.datatypes for p in _path_iris(shapes, r.shape)}
+                  | {ox.NamedNode(str(p)) for r in reference if r.predicates for p in r.predicates})
     if fast:
         results += _rudof(shapes, _subgraph(shapes, fast, data, focus), data)
         results = _settle_datatypes(shapes, [r for r in fast if r.datatypes], data, results, focus, probe_cache)
-    reference = [r for r in routes if r.engine == "pyshacl"]
     if engine == "pyshacl":
         results += _pyshacl(shapes, shapes if focus is None else _subgraph(shapes, routes, data, focus), data.graph)
     else:
