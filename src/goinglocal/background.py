@@ -6,7 +6,9 @@ A forked child starts with a copy of the parent's memory (the loaded
 graphs, the Oxigraph store), so nothing is pickled on the way in; only the
 result comes back, through a pipe. Where fork is not available, or the
 child dies without a result, the function simply runs in this process, so
-the outcome never depends on whether the child could run."""
+the outcome never depends on whether the child could run. When the
+function fails in the child, the parent runs it again itself, so the error
+it raises is the real one (deterministic checks fail the same way twice)."""
 
 from __future__ import annotations
 
@@ -42,8 +44,8 @@ class Background(Generic[T]):
             _die_with_parent()
             try:
                 outcome = (True, fn(*args, **kwargs))
-            except BaseException as exc:  # noqa: BLE001 - handed to the parent, which raises it
-                outcome = (False, exc)
+            except BaseException:  # noqa: BLE001 - the parent runs fn itself and gets the exception
+                outcome = (False, None)
             try:
                 send.send(outcome)
             except Exception:  # noqa: BLE001 - an unpicklable result: the parent runs fn itself
@@ -60,16 +62,16 @@ class Background(Generic[T]):
         if self.process is not None:
             try:
                 ok, value = self.receive.recv()
-            except (EOFError, OSError):
-                ok, value = None, None  # the child died without an answer
+            except Exception:  # noqa: BLE001 - died without an answer, or one that does not unpickle
+                ok, value = None, None
             finally:
                 self.receive.close()
                 self.process.join()
                 self.process = None
             if ok is True:
                 return value
-            if ok is False:
-                raise value
+        # no answer, or the function failed: run it here, so that its exception
+        # is the genuine one (a pickled copy can lose attributes, such as a hint)
         return self.fn(*self.args, **self.kwargs)
 
     def cancel(self) -> None:
