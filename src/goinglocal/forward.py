@@ -233,12 +233,6 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
     if closure is None:
         todo = [pack(*triple) for triple in asserted]
         seen = set(todo)
-        for triple in scm:
-            x = pack(*triple)
-            if x not in seen:
-                seen.add(x)
-                derived.append(x)
-                todo.append(x)
     else:
         seen = set()
         for s, p, o in closure:
@@ -250,12 +244,6 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
             if x not in seen:
                 seen.add(x)
                 todo.append(x)
-        for triple in sorted(scm):
-            x = pack(*triple)
-            if x not in seen:
-                seen.add(x)
-                derived.append(x)
-                todo.append(x)
 
     def push(s, p, o):
         x = s | (p << bits) | (o << shift2)
@@ -263,6 +251,9 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
             seen.add(x)
             derived.append(x)
             todo.append(x)
+
+    for triple in sorted(scm):  # the schema rules' consequences, derived before any other
+        push(*triple)
 
     def walk(start: int, steps: tuple, backwards: bool) -> set[int]:
         """The nodes reached from start along the chain steps (reversed if backwards)."""

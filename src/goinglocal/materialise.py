@@ -157,18 +157,46 @@ def materialise_store(store: ox.Store, stats: Stats | None = None) -> list[str]:
     that is asserted). Return the inconsistency messages. The rules run by
     forward chaining (goinglocal.forward); by SPARQL updates when reasoning
     would change the schema that forward chaining compiles."""
-    from goinglocal import forward
     stats = stats if stats is not None else Stats()
+    errors = _forward(store, stats)
+    return errors if errors is not None else materialise_store_sparql(store, stats)
+
+
+def _forward(store: ox.Store, stats: Stats, new: list | None = None) -> list[str] | None:
+    """The closure by forward chaining: from scratch, or with `new` (asserted
+    triples not yet in the store) from the closure the store holds. None,
+    the store untouched, when the schema would change."""
+    from goinglocal import forward
     started = time.perf_counter()
     terms = forward.Terms()
     with forward.no_gc():
-        derived = forward.run(terms, _asserted_ids(store, terms))
+        if new is None:
+            derived = forward.run(terms, _asserted_ids(store, terms))
+        else:
+            closure = _asserted_ids(store, terms, (ASSERTED, INFERRED))
+            added = [(terms.id(t.subject), terms.id(t.predicate), terms.id(t.object)) for t in new]
+            derived = forward.run(terms, [], closure=closure, added=added)
     if derived is None:
-        return materialise_store_sparql(store, stats)
+        return None
+    if new is not None:
+        _assert_new(store, new)
     _add_inferred(store, terms, derived)
     stats.rounds, stats.derived = 1, [len(derived)]
     stats.seconds["forward chaining"] = time.perf_counter() - started
     return inconsistencies(store)
+
+
+def _assert_new(store: ox.Store, new: list, delta: bool = False) -> None:
+    """Put new asserted triples in the asserted graph; one that was inferred
+    leaves the inferred graph, any other also goes to the delta graph when
+    `delta` (the SPARQL rules' first round starts from it)."""
+    for t in new:
+        inferred = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
+        if inferred in store:
+            store.remove(inferred)
+        elif delta:
+            store.add(ox.Quad(t.subject, t.predicate, t.object, DELTA))
+        store.add(ox.Quad(t.subject, t.predicate, t.object, ASSERTED))
 
 
 def materialise_store_sparql(store: ox.Store, stats: Stats | None = None) -> list[str]:
@@ -207,40 +235,11 @@ def extend_store(store: ox.Store, added: list, stats: Stats | None = None) -> li
     the caller recomputes from scratch when an added triple declares one."""
     stats = stats if stats is not None else Stats()
     new = [t for t in added if ox.Quad(t.subject, t.predicate, t.object, ASSERTED) not in store]
-    if (errors := _extend_forward(store, new, stats)) is not None:
+    if (errors := _forward(store, stats, new)) is not None:
         return errors
-    for t in new:
-        inferred = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
-        if inferred in store:
-            store.remove(inferred)
-        else:
-            store.add(ox.Quad(t.subject, t.predicate, t.object, DELTA))
-        store.add(ox.Quad(t.subject, t.predicate, t.object, ASSERTED))
+    _assert_new(store, new, delta=True)
     rules = {name: rule_updates(*rule) for name, rule in {**RULES, **chain_rules(store)}.items()}
     _fixpoint(store, rules, stats, first=False)
-    return inconsistencies(store)
-
-
-def _extend_forward(store: ox.Store, new: list, stats: Stats) -> list[str] | None:
-    """extend_store by forward chaining; None (store untouched) when the
-    schema would change."""
-    from goinglocal import forward
-    started = time.perf_counter()
-    terms = forward.Terms()
-    with forward.no_gc():
-        closure = _asserted_ids(store, terms, (ASSERTED, INFERRED))
-        added = [(terms.id(t.subject), terms.id(t.predicate), terms.id(t.object)) for t in new]
-        derived = forward.run(terms, [], closure=closure, added=added)
-    if derived is None:
-        return None
-    for t in new:
-        inferred = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
-        if inferred in store:
-            store.remove(inferred)
-        store.add(ox.Quad(t.subject, t.predicate, t.object, ASSERTED))
-    _add_inferred(store, terms, derived)
-    stats.rounds, stats.derived = 1, [len(derived)]
-    stats.seconds["forward chaining"] = time.perf_counter() - started
     return inconsistencies(store)
 
 
