@@ -321,9 +321,10 @@ def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[No
     results: list[ShaclResult] = []
     fast = [r for r in routes if r.engine == "rudof"]
     reference = [r for r in routes if r.engine == "pyshacl"]
-    if engine != "pyshacl":  # what the datatype check and the projection read, in one pass
-        data.keep({ox.NamedNode(str(p)) for r in fast if r.datatypes for p in _path_iris(shapes, r.shape)}
-                  | {ox.NamedNode(str(p)) for r in reference if r.predicates for p in r.predicates})
+    read = ({ox.NamedNode(str(p)) for r in fast if r.datatypes for p in _path_iris(shapes, r.shape)}
+            | {ox.NamedNode(str(p)) for r in reference if r.predicates for p in r.predicates})
+    if engine != "pyshacl" and read:  # what the datatype check and the projection read, in one pass
+        data.keep(read)
     if fast:
         results += _rudof(shapes, _subgraph(shapes, fast, data, focus), data)
         results = _settle_datatypes(shapes, [r for r in fast if r.datatypes], data, results, focus, probe_cache)
