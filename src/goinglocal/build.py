@@ -21,7 +21,7 @@ from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
-from goinglocal.site import write_site
+from goinglocal.site import MANIFEST, SITE_DIR, write_site
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -46,6 +46,8 @@ class BuildSummary:
     revalidated: int | None = None  # focus nodes validated again after an edit (None: all)
     site_pages: int = 0
     site_seconds: float = 0.0
+    site_files: int = 0
+    site_written: int = 0      # files whose bytes changed since the spare site (the rest were kept)
 
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
@@ -57,7 +59,8 @@ class BuildSummary:
                 f"{'' if self.revalidated is None else f' ({self.revalidated} nodes validated again after the edit)'}; {checks}\n"
                 f"  questions answered: {self.questions}\n"
                 f"  notes: {self.notes} (reports/mentions.txt)\n"
-                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_seconds:.1f} s)\n"
+                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_written} of {self.site_files} files "
+                f"written, {self.site_seconds:.1f} s)\n"
                 f"  output: {self.out}/ (answers/index.md, reports/, graph/, site/, stats.json) in {self.seconds:.1f} s\n")
 
 
@@ -76,7 +79,24 @@ def swap_in(staging: Path, out: Path) -> None:
     if out.exists():
         os.replace(out, old)
     os.replace(staging, out)
+    _recycle_site(old, out)
     shutil.rmtree(old, ignore_errors=True)
+
+
+def _recycle_site(old: Path, out: Path) -> None:
+    """Keep the replaced build's site as out/cache/site-spare (with its
+    manifest): the next build brings it up to date instead of writing
+    thousands of unchanged files again (goinglocal.site.output)."""
+    if (old / SITE_DIR).is_dir() and (old / MANIFEST).is_file():
+        spare = site_spare(out)
+        spare.parent.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(spare, ignore_errors=True)
+        os.replace(old / MANIFEST, spare.with_suffix(".json"))
+        os.replace(old / SITE_DIR, spare)
+
+
+def site_spare(out: Path) -> Path:
+    return out / "cache" / "site-spare"
 
 
 def _alive(pid: int) -> bool:
@@ -109,7 +129,7 @@ def asserted_turtle(kg: KnowledgeGraph, dataset) -> bytes:
     writer took longer than the rest of a build), with the files' prefixes."""
     import pyoxigraph as ox
     from goinglocal.store import ASSERTED
-    prefixes = {p: str(ns) for p, ns in dataset.instances.namespaces() if p}
+    prefixes = {p: ns for p, ns in dataset.namespaces() if p}
     triples = (ox.Triple(q.subject, q.predicate, q.object) for q in kg.store.quads_for_pattern(None, None, None, ASSERTED))
     return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
 
@@ -167,7 +187,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
-        site = write_site(kg, layout, staging, stats, answered)
+        site = write_site(kg, layout, staging, stats, answered, spare=site_spare(out))
         report, revalidated, checks, notes, notes_text = checking.result()
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))
@@ -184,4 +204,5 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
                         warnings=len(report.problems) - len(report.violations), questions=len(questions),
                         failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started,
                         from_cache=closure.from_cache, incremental=closure.incremental, revalidated=revalidated,
-                        site_pages=site.pages, site_seconds=site.seconds)
+                        site_pages=site.pages, site_seconds=site.seconds,
+                        site_files=site.files, site_written=site.files_written)

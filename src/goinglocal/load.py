@@ -8,8 +8,10 @@ import json
 import re
 import xml.sax
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Graph, URIRef
 from rdflib.exceptions import ParserError
 from rdflib.plugins.parsers.notation3 import BadSyntax
@@ -17,6 +19,7 @@ from rdflib.term import Node
 
 from goinglocal.errors import GoinglocalError, SyntaxProblem, UnreadableInput
 from goinglocal.guards import check_terms, locate, position, refuse_remote_contexts, refuse_xml_entities, show_line as _show
+from goinglocal.parsecache import ParseCache, Parsed
 from goinglocal.paths import RDF_SUFFIXES, Layout
 
 ACCEPTED = "Turtle (.ttl), N-Triples (.nt), N3 (.n3), TriG (.trig), JSON-LD (.jsonld, .json) and RDF/XML (.rdf, .owl, .xml)"
@@ -40,7 +43,9 @@ def expand_paths(paths: list[Path]) -> list[Path]:
     return files
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, data: bytes | None = None) -> str:
+    """The file's text, after the checks every reader needs (it exists, is a
+    file of an RDF syntax, UTF-8, not empty); `data`: its bytes, when read already."""
     if not path.exists():
         raise UnreadableInput(f"{path}: no such file", "check the path")
     if path.is_dir():
@@ -48,7 +53,7 @@ def read_text(path: Path) -> str:
     if path.suffix not in RDF_SUFFIXES:
         raise UnreadableInput(f"{path}: unknown RDF format '{path.suffix or '(no extension)'}'",
                               f"rename the file with the extension of its syntax; accepted: {ACCEPTED}")
-    data = path.read_bytes()
+    data = path.read_bytes() if data is None else data
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -127,15 +132,87 @@ def parse_file(path: Path, graph: Graph | None = None) -> Graph:
     return parse_text(read_text(path), path, graph)
 
 
+def parse_part(path: Path, cache: ParseCache) -> Parsed:
+    """The file's triples and prefixes, from the parse cache when its bytes
+    were parsed before (goinglocal.parsecache), else parsed and checked."""
+    data = path.read_bytes() if path.is_file() and path.suffix in RDF_SUFFIXES else None
+    if data is not None and (hit := cache.get(path, data)) is not None:
+        return hit
+    graph = parse_text(read_text(path, data), path)
+    parsed = Parsed(path, graph.serialize(format="nt", encoding="utf-8"),
+                    tuple((prefix, str(ns)) for prefix, ns in graph.namespaces()))
+    if data is not None:
+        cache.put(path, data, parsed)
+    return parsed
+
+
+def graph_of(parts: list[Parsed]) -> Graph:
+    """One rdflib graph of these files' triples, with their prefixes."""
+    from goinglocal.store import from_ox
+    graph = Graph()
+    for part in parts:
+        for prefix, ns in part.namespaces:
+            graph.bind(prefix, ns, override=False)
+    terms: dict = {}
+
+    def term(t):
+        if (found := terms.get(t)) is None:
+            found = terms[t] = from_ox(t)
+        return found
+    for part in parts:
+        graph.addN((term(t.subject), term(t.predicate), term(t.object), graph)
+                   for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES))
+    return graph
+
+
 @dataclass
 class Dataset:
-    """The repository's graphs, with where each subject was written."""
+    """The repository's files, each parsed (or read from the parse cache) to
+    N-Triples; the rdflib graphs and the map of where each subject was
+    written are made when first asked for (a build's main process never
+    needs them: it reasons on the N-Triples)."""
 
-    ontology: Graph
-    instances: Graph
-    origin: dict[Node, Path] = field(default_factory=dict)
+    ontology_parts: list[Parsed]
+    instance_parts: list[Parsed]          # the named files first, then the repository's
+    named_count: int = 0                  # how many of instance_parts the user named
     files: list[Path] = field(default_factory=list)
-    named: Graph | None = None  # the triples of the files the user named (None: the repository itself)
+
+    @cached_property
+    def ontology(self) -> Graph:
+        return graph_of(self.ontology_parts)
+
+    @cached_property
+    def instances(self) -> Graph:
+        return graph_of(self.instance_parts)
+
+    @cached_property
+    def named(self) -> Graph | None:
+        """The triples of the files the user named (None: the repository itself)."""
+        return graph_of(self.instance_parts[:self.named_count]) if self.named_count else None
+
+    @cached_property
+    def origin(self) -> dict[Node, Path]:
+        """Where each subject was first written (named files first)."""
+        from goinglocal.store import from_ox
+        origin: dict[Node, Path] = {}
+        for part in self.instance_parts:
+            for subject in {t.subject for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES)}:
+                origin.setdefault(from_ox(subject), part.path)
+        return origin
+
+    def namespaces(self) -> list[tuple[str, str]]:
+        """The instance files' prefixes, the first declaration of each winning."""
+        found: dict[str, str] = {}
+        for part in self.instance_parts:
+            for prefix, ns in part.namespaces:
+                found.setdefault(prefix, ns)
+        return list(found.items())
+
+    def asserted_nt(self) -> bytes:
+        """Ontology plus instance data as N-Triples (a triple written in two
+        files appears twice): what the reasoner starts from."""
+        return b"".join(part.nt if part.nt.endswith(b"\n") or not part.nt else part.nt + b"\n"
+                        for part in self.ontology_parts + self.instance_parts)
 
     def mentioned(self) -> set[Node]:
         """IRIs the named files write about (as subject or object), ontology terms aside."""
@@ -175,19 +252,24 @@ def load_ontology(layout: Layout) -> Graph:
     return load_graphs(files)
 
 
+def parse_cache(layout: Layout) -> ParseCache:
+    return ParseCache(layout.build_dir / "cache" / "parsed")
+
+
 def load_dataset(layout: Layout, extra: list[Path] | None = None, include_repository: bool = True) -> Dataset:
     """Ontology plus instance data. Files given in `extra` are read first, so
     that a problem in a node they describe is reported against them."""
-    origin: dict[Node, Path] = {}
-    ontology = load_ontology(layout)
+    cache = parse_cache(layout)
+    ontology_files = layout.ontology_files()
+    if not ontology_files:
+        raise UnreadableInput(f"{layout.ontology_dir}: no ontology files", "run from the repository root")
+    ontology = [parse_part(p, cache) for p in ontology_files]
     extra_files = expand_paths(extra or [])
     chosen = {p.resolve() for p in extra_files}
     repository = [p for p in layout.instance_files() if p.resolve() not in chosen] if include_repository else []
-    named = load_graphs(extra_files, origin) if extra_files else None
-    instances = load_graphs(repository, origin)
-    if named is not None:
-        instances += named
-        for prefix, ns in named.namespaces():
-            instances.bind(prefix, ns, override=False)
-    return Dataset(ontology=ontology, instances=instances, origin=origin, files=extra_files + repository,
-                   named=named)
+    named = [parse_part(p, cache) for p in extra_files]
+    parts = named + [parse_part(p, cache) for p in repository]
+    if include_repository and not extra_files:
+        cache.prune()
+    return Dataset(ontology_parts=ontology, instance_parts=parts, named_count=len(named),
+                   files=extra_files + repository)

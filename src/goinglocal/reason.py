@@ -180,14 +180,14 @@ def _lines(nt: bytes) -> int:
 
 def compute(dataset: Dataset, reasoner: str | None = None) -> Closure:
     reasoner = reasoner or default_reasoner()
-    asserted = dataset.asserted()
     if reasoner == "owlrl":
+        asserted = dataset.asserted()
         closure, errors = owlrl_closure(asserted)
         asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
         closure_nt = closure.serialize(format="nt", encoding="utf-8")
     else:
         from goinglocal.materialise import materialise
-        asserted_nt, closure_nt, errors, _ = materialise(asserted.serialize(format="nt", encoding="utf-8"))
+        asserted_nt, closure_nt, errors, _ = materialise(dataset.asserted_nt())
     return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False)
 
 

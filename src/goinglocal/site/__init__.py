@@ -7,6 +7,7 @@ and downloads. Every page links relatively, so any static server (or
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import time
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from rdflib import URIRef
 from goinglocal.paths import Layout
 from goinglocal.site import data, downloads, ontology_docs, questions_pages, w3id
 from goinglocal.site.entities import write_entity_pages
+from goinglocal.site.output import SiteOutput, read_manifest
 from goinglocal.site.profiles import index_entries
 from goinglocal.site.render import render_page
 from goinglocal.site.timeline_svg import timeline_charts
@@ -25,6 +27,7 @@ from goinglocal.site.urls import entity_dir
 from goinglocal.store import KnowledgeGraph
 
 SITE_DIR = "site"
+MANIFEST = ".site-manifest.json"  # beside site/, in the build folder
 
 
 @dataclass
@@ -32,18 +35,22 @@ class SiteSummary:
     pages: int
     entities: int
     seconds: float
+    files_written: int = 0      # files whose bytes changed (the rest were kept from an earlier build)
+    files: int = 0
 
 
-def _copy_static(site: Path) -> None:
+def _copy_static(site: SiteOutput) -> None:
     source = resources.files("goinglocal.site") / "static"
     with resources.as_file(source) as folder:
-        shutil.copytree(folder, site / "static", dirs_exist_ok=True)
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file():
+                site.write("static/" + path.relative_to(folder).as_posix(), path.read_bytes())
 
 
-def _script(site: Path, name: str, variable: str, value) -> None:
+def _script(site: SiteOutput, name: str, variable: str, value) -> None:
     """Data for a page as a script assigning a global (works from file:// too)."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-    (site / "static" / name).write_text(f"window.{variable} = {text};\n", encoding="utf-8")
+    site.write("static/" + name, f"window.{variable} = {text};\n")
 
 
 def _sources(kg: KnowledgeGraph) -> list[dict]:
@@ -58,12 +65,21 @@ def _sources(kg: KnowledgeGraph) -> list[dict]:
              "citations": int(r["citations"]), "facts": int(r["facts"])} for r in rows]
 
 
-def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list) -> SiteSummary:
+def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
+               spare: Path | None = None) -> SiteSummary:
     """Write the site into out/site and the downloads into out/site/downloads
-    (out is the build folder being staged)."""
+    (out is the build folder being staged). `spare`: the site of an earlier
+    build with its manifest beside it (spare.json), moved to out/site and
+    brought up to date (goinglocal.site.output); the new manifest is
+    out/.site-manifest.json."""
     started = time.perf_counter()
-    site = out / SITE_DIR
-    site.mkdir(parents=True, exist_ok=True)
+    previous = read_manifest(spare.with_suffix(".json")) if spare is not None and spare.is_dir() else None
+    if previous is not None:
+        os.replace(spare, out / SITE_DIR)
+    if spare is not None:
+        shutil.rmtree(spare, ignore_errors=True)
+        spare.with_suffix(".json").unlink(missing_ok=True)
+    site = SiteOutput(out / SITE_DIR, previous)
     _copy_static(site)
     iris = [i for i in data.entities(kg) if entity_dir(i)]
     classes = data.classes(kg)
@@ -104,4 +120,7 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
     render_page(site, "editor/", "query.html", title="Query")
     pages += 1
     w3id.write(out)
-    return SiteSummary(pages=pages, entities=entity_count, seconds=time.perf_counter() - started)
+    manifest = site.finish()
+    (out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    return SiteSummary(pages=pages, entities=entity_count, seconds=time.perf_counter() - started,
+                       files_written=site.written, files=len(manifest["files"]))

@@ -8,9 +8,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import shutil
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -19,6 +17,7 @@ from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ID_BASE, ONTOL
 from goinglocal.paths import Layout
 from goinglocal.site.data import ClassInfo
 from goinglocal.site.entities import PREFIXES
+from goinglocal.site.output import SiteOutput
 from goinglocal.site.render import render_page
 from goinglocal.store import KnowledgeGraph
 
@@ -120,34 +119,33 @@ def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]],
     return "\n".join(lines) + "\n"
 
 
-def write(kg: KnowledgeGraph, layout: Layout, site: Path, classes: list[ClassInfo]) -> int:
-    folder = site / "downloads"
-    folder.mkdir(parents=True, exist_ok=True)
+def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[ClassInfo]) -> int:
     graphs = _graphs(kg)
     files = []
     for which, quads in (("asserted", graphs["asserted"]), ("closure", graphs["asserted"] + graphs["inferred"])):
         for ext, label, fmt, media in FORMATS:
             name = f"goinglocal-{which}.{ext}"
             data = _serialise(quads, fmt)
-            (folder / name).write_bytes(data)
+            site.write(f"downloads/{name}", data)
             files.append((name, f"{which} graph, {label}", media, len(data)))
-    (folder / "csv").mkdir(exist_ok=True)
     csvs = []
     values = _asserted_values(graphs["asserted"])
     for c in classes:
         local = c.iri.rsplit("#", 1)[-1]
         text = _class_csv(kg, c, values)
-        (folder / "csv" / f"{local}.csv").write_text(text, encoding="utf-8")
+        site.write(f"downloads/csv/{local}.csv", text)
         csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(text.encode())})
-    answers = site.parent / "answers"
+    answers = site.folder.parent / "answers"
     if answers.is_dir():
-        shutil.copytree(answers, folder / "answers", dirs_exist_ok=True)
+        for path in sorted(answers.rglob("*")):
+            if path.is_file():
+                site.write("downloads/answers/" + path.relative_to(answers).as_posix(), path.read_bytes())
     triples = {"asserted": len({q.triple for q in graphs["asserted"]}),
                "inferred": len(graphs["inferred"])}
     triples["closure"] = triples["asserted"] + triples["inferred"]
     void = void_description(kg, files, triples, classes)
-    (folder / "void.ttl").write_text(void, encoding="utf-8")
-    (folder / "ontology.ttl").write_bytes(b"".join(p.read_bytes() + b"\n" for p in layout.ontology_files()))
+    site.write("downloads/void.ttl", void)
+    site.write("downloads/ontology.ttl", b"".join(p.read_bytes() + b"\n" for p in layout.ontology_files()))
     render_page(site, "downloads/", "downloads.html", title="Downloads", files=files, csvs=csvs,
                 triples=triples, odbl=ODBL_ATTRIBUTION, licence=DATA_LICENCE, odbl_url=ODBL)
     return 1

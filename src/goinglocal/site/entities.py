@@ -5,6 +5,7 @@ links to; the JSON-LD is embedded in the page too."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from rdflib import URIRef
 
 from goinglocal.namespaces import GRAPH_ASSERTED, ONTOLOGY_BASE
 from goinglocal.site.profiles import entity_profiles
+from goinglocal.site.output import SiteOutput
 from goinglocal.site.render import render_page
 from goinglocal.site.urls import entity_dir
 from goinglocal.store import KnowledgeGraph
@@ -43,7 +45,10 @@ class Descriptions:
             inferred = quad.graph_name.value != GRAPH_ASSERTED
             if p == RDFS_LABEL:
                 self.labels[s.value].append(ox.Triple(s, p, o))
-            if s.value in iris and key not in seen:
+            # a blank node object (an anonymous OWL restriction the closure types
+            # the entity with) is left out: its description is not in the file,
+            # and its label changes every time a store loads the closure
+            if s.value in iris and key not in seen and not isinstance(o, ox.BlankNode):
                 seen.add(key)
                 self.out[s.value].append(ox.Triple(s, p, o))
             if (isinstance(o, ox.NamedNode) and o.value in iris and s.value in iris
@@ -57,7 +62,9 @@ class Descriptions:
         own = self.out.get(iri, [])
         linked = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)} | {t.predicate.value for t in own}
         extra = [t for node in sorted(linked - {iri}) for t in self.labels.get(node, [])]
-        return own + extra
+        # in a fixed order (a store's own order changes between loads), so an
+        # unchanged entity gives byte-identical files
+        return sorted(own + extra, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
     def turtle(self, iri: str) -> bytes:
         return ox.serialize(self.triples(iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
@@ -78,18 +85,21 @@ class Descriptions:
         return groups
 
 
-def write_entity_pages(kg: KnowledgeGraph, site: Path, iris: list[str]) -> int:
+def write_entity_pages(kg: KnowledgeGraph, site: SiteOutput, iris: list[str]) -> int:
     descriptions = Descriptions(kg, set(iris))
     written = 0
     for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
         jsonld = descriptions.jsonld(iri)
-        render_page(site, folder, "entity.html", title=profile["label"], p=profile,  # makes the folder
+        incoming = descriptions.linked_from(iri, shown_in(profile))
+        # the page shows the profile, the incoming links and the JSON-LD: nothing else
+        key = json.dumps([profile, incoming], sort_keys=True, default=str) + jsonld.decode("utf-8")
+        render_page(site, folder, "entity.html", key=key, title=profile["label"], p=profile,
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
-                    jsonld=jsonld.decode("utf-8"), incoming=descriptions.linked_from(iri, shown_in(profile)))
-        (site / folder / "index.ttl").write_bytes(descriptions.turtle(iri))
-        (site / folder / "index.jsonld").write_bytes(jsonld)
+                    jsonld=jsonld.decode("utf-8"), incoming=incoming)
+        site.write(folder + "index.ttl", descriptions.turtle(iri))
+        site.write(folder + "index.jsonld", jsonld)
         written += 1
     return written
 

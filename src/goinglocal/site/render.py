@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 
+from goinglocal.site.output import SiteOutput
 from goinglocal.site.urls import relative, site_path
 
 SECTIONS = [("", "Home"), ("classes/", "Browse"), ("questions/", "Questions"), ("map/", "Map"),
@@ -32,20 +33,27 @@ def jsonld_script(data: str | dict) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
-def render_page(out: Path, page_dir: str, template: str, **context) -> None:
-    """Render template into out/page_dir/index.html."""
-    def link(target: str) -> str:
-        return relative(page_dir, target)
+def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str | None = None, **context) -> None:
+    """Render template into out/page_dir/index.html. With `key` (a text that
+    determines everything the page shows), an unchanged page is not rendered
+    again (goinglocal.site.output)."""
+    site = out if isinstance(out, SiteOutput) else SiteOutput(out)
 
-    def iri_link(iri: str | None) -> str | None:
-        if not iri:
-            return None
-        target = site_path(iri)
-        return link(target) if target else iri
+    def make() -> str:
+        def link(target: str) -> str:
+            return relative(page_dir, target)
 
-    html = environment().get_template(template).render(
-        link=link, iri_link=iri_link, sections=SECTIONS, page_dir=page_dir,
-        static=lambda name: link("static/" + name), **context)
-    path = out / page_dir / "index.html"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(html, encoding="utf-8")
+        def iri_link(iri: str | None) -> str | None:
+            if not iri:
+                return None
+            target = site_path(iri)
+            return link(target) if target else iri
+
+        return environment().get_template(template).render(
+            link=link, iri_link=iri_link, sections=SECTIONS, page_dir=page_dir,
+            static=lambda name: link("static/" + name), **context)
+    rel = page_dir + "index.html"
+    if key is None:
+        site.write(rel, make())
+    else:
+        site.render(rel, f"{template}\0{page_dir}\0{key}", make)

@@ -1,0 +1,111 @@
+"""Where the site's files go. A build writes the site into a folder that may
+already hold the site of an earlier build (build/cache/site-spare: the site
+two builds old, recycled by goinglocal.build.swap_in), with a manifest of
+what each file held. A file is written only when its bytes differ from what
+the folder holds; a page whose whole input (its render key) is unchanged is
+not even rendered; files the new site no longer has are removed. After a
+one-file edit most of the 5,000 files are left as they are, which matters
+on file systems where creating a file costs a millisecond.
+
+The folder is never the site being served: it becomes build/site only when
+the build swaps in, so an interrupted build still leaves the previous site
+intact."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+MANIFEST_FORMAT = "goinglocal-site-manifest-1"
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """A hash of the site package's code and templates: a render key made
+    under other code says nothing about the page this code would render."""
+    digest = hashlib.sha256(MANIFEST_FORMAT.encode())
+    root = resources.files("goinglocal.site")
+    with resources.as_file(root) as folder:
+        for path in sorted(Path(folder).rglob("*")):
+            if path.is_file() and path.suffix in (".py", ".html"):
+                digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+class SiteOutput:
+    """The site folder being written, and what each file holds (sha256 of
+    its bytes, plus the render key it was made from, if any)."""
+
+    def __init__(self, folder: Path, previous: dict | None = None):
+        self.folder = folder
+        self.previous: dict[str, list] = (previous or {}).get("files", {}) \
+            if (previous or {}).get("code") == code_version() else {}
+        self.files: dict[str, list] = {}
+        self.written = 0
+        self._dirs: set[Path] = set()
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def __truediv__(self, rel: str) -> Path:
+        return self.folder / rel
+
+    def write(self, rel: str, data: bytes | str, key: str | None = None) -> None:
+        data = data.encode("utf-8") if isinstance(data, str) else data
+        sha = hashlib.sha256(data).hexdigest()
+        self.files[rel] = [sha, key, len(data)]
+        old = self.previous.get(rel)
+        if old is not None and old[0] == sha and self._intact(rel, old):
+            return
+        path = self.folder / rel
+        if path.parent not in self._dirs:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(path.parent)
+        # a new file renamed over the old one: a file linked elsewhere keeps its bytes
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        self.written += 1
+
+    def render(self, rel: str, key: str, make: Callable[[], bytes | str]) -> None:
+        """Write what make() returns, unless the folder's file was made from
+        the same key (then make is not called)."""
+        key = hashlib.sha256((code_version() + key).encode("utf-8")).hexdigest()
+        old = self.previous.get(rel)
+        if old is not None and old[1] == key and self._intact(rel, old):
+            self.files[rel] = old
+            return
+        self.write(rel, make(), key)
+
+    def _intact(self, rel: str, old: list) -> bool:
+        """The file is still there, with the size the manifest gives (someone
+        may have deleted or cut a file of build/site by hand)."""
+        try:
+            return (self.folder / rel).stat().st_size == old[2]
+        except (OSError, IndexError):
+            return False
+
+    def finish(self) -> dict:
+        """Remove the files the new site does not have; the manifest to keep."""
+        gone = set(self.previous) - set(self.files)
+        for rel in sorted(gone):
+            (self.folder / rel).unlink(missing_ok=True)
+        for parent in sorted({(self.folder / rel).parent for rel in gone}, key=lambda p: -len(p.parts)):
+            while parent != self.folder:
+                try:
+                    parent.rmdir()  # only when empty
+                except OSError:
+                    break
+                parent = parent.parent
+        return {"code": code_version(), "files": self.files}
+
+
+def read_manifest(path: Path) -> dict | None:
+    try:
+        manifest = json.loads(path.read_text())
+        return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), dict) else None
+    except (OSError, ValueError):
+        return None
