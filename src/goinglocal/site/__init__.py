@@ -75,6 +75,7 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
     started = time.perf_counter()
     previous = read_manifest(spare.with_suffix(".json")) if spare is not None and spare.is_dir() else None
     if previous is not None:
+        out.mkdir(parents=True, exist_ok=True)
         os.replace(spare, out / SITE_DIR)
     if spare is not None:
         shutil.rmtree(spare, ignore_errors=True)
