@@ -120,8 +120,8 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
     else:
         affected = set(changed)
         for node in changed:
-            affected.update(o for o in dataset.instances.objects(node, None) if isinstance(o, URIRef))
-            affected.update(s for s in dataset.instances.subjects(None, node) if isinstance(s, URIRef))
+            affected.update(o for _, _, o in dataset.lookup.about(node) if isinstance(o, URIRef))
+            affected.update(s for s, _, _ in dataset.lookup.pointing_to(node) if isinstance(s, URIRef))
         kept = [Problem(**p) for p in cached["problems"] if URIRef(p["node_iri"]) not in affected]
         for p in kept:  # a node's triples may have moved to another file
             p.file = _where(dataset, layout, URIRef(p.node_iri))

@@ -191,6 +191,17 @@ class Dataset:
         return graph_of(self.instance_parts[:self.named_count]) if self.named_count else None
 
     @cached_property
+    def lookup(self) -> "Lookup":
+        """The instance data indexed by subject and object (goinglocal.lookup)."""
+        from goinglocal.lookup import Lookup
+        return Lookup(part.nt for part in self.instance_parts)
+
+    def triple_count(self) -> int:
+        """Distinct triples of the ontology and the instance data together."""
+        return len({line for part in self.ontology_parts + self.instance_parts
+                    for line in part.nt.splitlines() if line.strip()})
+
+    @cached_property
     def origin(self) -> dict[Node, Path]:
         """Where each subject was first written (named files first)."""
         from goinglocal.store import from_ox

@@ -23,9 +23,10 @@ from rdflib.term import Node
 
 from goinglocal import lexical
 from goinglocal.load import Dataset
+from goinglocal.lookup import Lookup
 from goinglocal.namespaces import GL, ID_BASE, ONTOLOGY_BASE
 from goinglocal.paths import Layout
-from goinglocal.validate import Problem, _label, _short, _where
+from goinglocal.validate import Problem, _short, _where
 
 UNDEFINED_TERM = "undefined-term"
 UNDEFINED_IRI = "undefined-iri"
@@ -65,12 +66,22 @@ def _closest(name: str, candidates: Iterable[str], n: int = 3) -> list[str]:
     return difflib.get_close_matches(name, list(candidates), n=n, cutoff=0.6)
 
 
-def _with_label(graph: Graph, relative: str) -> str:
-    label = _label(graph, URIRef(ID_BASE + relative))
+def _with_label(instances: Lookup, relative: str) -> str:
+    label = instances.label(URIRef(ID_BASE + relative))
     return f"<{relative}>" if label == ID_BASE + relative else f"<{relative}> ({label})"
 
 
-def term_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
+def _triples(dataset: Dataset, focus: set[Node] | None) -> Iterable[tuple[Node, Node, Node]]:
+    """The instance triples the checks read: all, or (with focus, the nodes
+    of the files a user named) those whose subject is a focus node, which
+    are the only ones whose problems are reported then."""
+    lookup = dataset.lookup
+    if focus is None:
+        return lookup
+    return [t for node in focus for t in lookup.about(node)]
+
+
+def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
     """gl: terms and vocabulary concepts the ontology does not define, in any
     position of the instance data. A typo in a property is a violation, not a
     warning: the fact it carries would silently drop out of every answer."""
@@ -84,7 +95,7 @@ def term_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
     schemes = vocabulary_namespaces(ontology)
     problems: list[Problem] = []
     seen: set[tuple[Node, Node]] = set()
-    for s, p, o in dataset.instances:
+    for s, p, o in _triples(dataset, focus):
         for term, role in ((s, "subject"), (p, "property"), (o, "class" if p == RDF.type else "value")):
             if not isinstance(term, URIRef) or term in defined or (s, term) in seen:
                 continue
@@ -108,7 +119,7 @@ def term_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
             seen.add((s, term))
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             problems.append(Problem(
-                severity="Violation", file=_where(dataset, layout, s), node=_label(dataset.instances, s),
+                severity="Violation", file=_where(dataset, layout, s), node=dataset.lookup.label(s),
                 node_iri=str(s), property="rdf:type" if role == "class" else _short(p),
                 message=f"{shown} is not a {kind} of {where}.{hint} Fix the spelling; a new term goes into "
                         f"the ontology first, with a label and a definition.",
@@ -116,11 +127,11 @@ def term_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
     return problems
 
 
-def reference_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
+def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
     """Objects in the id space that no file describes (no triple has them as
     subject): a misspelt IRI of an existing node, or a footnote that has no
     citation node."""
-    instances = dataset.instances
+    instances = dataset.lookup
     schemes = vocabulary_namespaces(dataset.ontology)
     defined = {s for s in instances.subjects() if isinstance(s, URIRef)}
     defined |= {s for s in dataset.ontology.subjects() if isinstance(s, URIRef)}
@@ -131,7 +142,7 @@ def reference_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
             by_kind.setdefault(text[len(ID_BASE):].split("/")[0], []).append(text[len(ID_BASE):])
     everything = sorted(r for names in by_kind.values() for r in names)
     problems: list[Problem] = []
-    for s, p, o in sorted(instances, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
+    for s, p, o in sorted(_triples(dataset, focus), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         if not isinstance(o, URIRef) or o in defined or not str(o).startswith(ID_BASE):
             continue
         if _in_vocabulary(o, schemes) is not None:
@@ -151,28 +162,29 @@ def reference_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
                        f"node with its type, label and evidence.")
             shape = UNDEFINED_IRI
         problems.append(Problem(
-            severity="Violation", file=_where(dataset, layout, s), node=_label(instances, s), node_iri=str(s),
+            severity="Violation", file=_where(dataset, layout, s), node=instances.label(s), node_iri=str(s),
             property=_short(p), message=message, shape=shape, value=str(o)))
     return problems
 
 
-def literal_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
+def literal_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
     """Typed literals outside their datatype's lexical space."""
     problems: list[Problem] = []
-    for s, p, o in dataset.instances:
+    for s, p, o in _triples(dataset, focus):
         if not isinstance(o, Literal) or o.datatype is None:
             continue
         error = lexical.check(o)
         if error is None:
             continue
         problems.append(Problem(
-            severity="Violation", file=_where(dataset, layout, s), node=_label(dataset.instances, s),
+            severity="Violation", file=_where(dataset, layout, s), node=dataset.lookup.label(s),
             node_iri=str(s), property=_short(p), message=error.message(str(o)), shape=LEXICAL, value=str(o)))
     return problems
 
 
-def strict_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
-    return term_problems(dataset, layout) + reference_problems(dataset, layout) + literal_problems(dataset, layout)
+def strict_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
+    return (term_problems(dataset, layout, focus) + reference_problems(dataset, layout, focus)
+            + literal_problems(dataset, layout, focus))
 
 
 def overrule(problems: list[Problem]) -> list[Problem]:

@@ -108,10 +108,10 @@ def neighbourhood(dataset: Dataset, focus: set[Node], hops: int = 2) -> Graph:
     for _ in range(hops):
         reached: set[Node] = set()
         for node in frontier - seen:
-            for s, p, o in dataset.instances.triples((node, None, None)):
+            for s, p, o in dataset.lookup.about(node):
                 data.add((s, p, o))
                 reached.add(o)
-            for s, p, o in dataset.instances.triples((None, None, node)):
+            for s, p, o in dataset.lookup.pointing_to(node):
                 data.add((s, p, o))
                 reached.add(s)
         seen |= frontier
@@ -135,9 +135,9 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
         node = result.focus
         if focus is not None and node not in focus:
             continue  # a repository node seen only in part, as context
-        labels = dataset.instances if (node, RDFS.label, None) in dataset.instances else dataset.ontology
         problems.append(Problem(
-            severity=result.severity, file=_where(dataset, layout, node), node=_label(labels, node), node_iri=str(node),
+            severity=result.severity, file=_where(dataset, layout, node),
+            node=dataset.lookup.label(node, default="") or _label(dataset.ontology, node), node_iri=str(node),
             property=_path_text(result.path), message=result.message,
             shape=_short(result.shape).replace("https://w3id.org/goinglocal/shapes#", "gls:"),
             value=_short(result.value) if result.value is not None else ""))
@@ -148,10 +148,11 @@ def duplicate_label_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
     """Two instances with the same label (ignoring case) and the same asserted
     gl: type are probably one thing minted twice."""
     groups: dict[tuple[str, Node], list[Node]] = {}
-    for node, label in dataset.instances.subject_objects(RDFS.label):
+    lookup = dataset.lookup
+    for node, label in ((s, o) for s in lookup.subjects() for o in lookup.objects(s, RDFS.label)):
         if not isinstance(node, URIRef):
             continue
-        for cls in dataset.instances.objects(node, RDF.type):
+        for cls in lookup.objects(node, RDF.type):
             if str(cls).startswith(ONTOLOGY_BASE):
                 groups.setdefault((str(label).casefold(), cls), []).append(node)
     problems = []
@@ -160,7 +161,7 @@ def duplicate_label_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
         for node in nodes if len(nodes) > 1 else []:
             others = " ".join(f"<{n}>" for n in nodes if n != node)
             problems.append(Problem(
-                severity="Violation", file=_where(dataset, layout, node), node=_label(dataset.instances, node),
+                severity="Violation", file=_where(dataset, layout, node), node=lookup.label(node),
                 node_iri=str(node), property="rdfs:label",
                 message=f"Another {_short(cls)} has the same label ({others}). If it is the same thing, merge the two "
                         f"into one IRI and keep other spellings as skos:altLabel; if not, make the labels tell them apart.",
@@ -177,7 +178,7 @@ def consistency_problems(dataset: Dataset, layout: Layout, errors: list[str] | N
         first = nodes[0] if nodes else None
         problems.append(Problem(
             severity="Violation", file=_where(dataset, layout, first) if first else "",
-            node=", ".join(_label(dataset.instances, n) for n in nodes) or "(closure)",
+            node=", ".join(dataset.lookup.label(n) for n in nodes) or "(closure)",
             node_iri=" ".join(str(n) for n in nodes), property="",
             message=f"The data contradicts the ontology: {message}. Check the types of these nodes "
                     f"(e.g. a person typed as an organization, or a place typed as an actor).",
@@ -231,7 +232,7 @@ def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str]
     checked by `goinglocal validate` with no paths. `shacl`: the shapes'
     problems, when the caller has them (goinglocal.incremental)."""
     from goinglocal.strict import overrule, strict_problems
-    problems = strict_problems(dataset, layout) + duplicate_label_problems(dataset, layout)
+    problems = strict_problems(dataset, layout, focus) + duplicate_label_problems(dataset, layout)
     problems += consistency_problems(dataset, layout, closure_errors)
     if focus is not None:
         problems = [p for p in problems if any(URIRef(i) in focus for i in p.node_iri.split())]
@@ -239,8 +240,7 @@ def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str]
     problems = overrule(problems + shapes_problems)
     order = {"Violation": 0, "Warning": 1, "Info": 2}
     problems.sort(key=lambda p: (order.get(p.severity, 3), p.file, p.node, p.property, p.message))
-    triples = len(dataset.ontology) + sum(1 for t in dataset.instances if t not in dataset.ontology)
-    return Report(problems, len(dataset.files), triples)
+    return Report(problems, len(dataset.files), dataset.triple_count())
 
 
 def report_table(report: Report) -> str:

@@ -66,11 +66,11 @@ class Descriptions:
         # unchanged entity gives byte-identical files
         return sorted(own + extra, key=lambda t: (str(t.subject), str(t.predicate), str(t.object)))
 
-    def turtle(self, iri: str) -> bytes:
-        return ox.serialize(self.triples(iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+    def turtle(self, iri: str, triples: list[ox.Triple] | None = None) -> bytes:
+        return ox.serialize(triples or self.triples(iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
 
-    def jsonld(self, iri: str) -> bytes:
-        return ox.serialize(self.triples(iri), format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
+    def jsonld(self, iri: str, triples: list[ox.Triple] | None = None) -> bytes:
+        return ox.serialize(triples or self.triples(iri), format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
 
     def linked_from(self, iri: str, shown: set[str] = frozenset()) -> list[tuple[dict, list[dict]]]:
         """Entities linking to iri, by property, leaving out those the
@@ -90,7 +90,8 @@ def write_entity_pages(kg: KnowledgeGraph, site: SiteOutput, iris: list[str]) ->
     written = 0
     for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
-        jsonld = descriptions.jsonld(iri)
+        triples = descriptions.triples(iri)
+        jsonld = descriptions.jsonld(iri, triples)
         incoming = descriptions.linked_from(iri, shown_in(profile))
         # the page shows the profile, the incoming links and the JSON-LD: nothing else
         key = json.dumps([profile, incoming], sort_keys=True, default=str) + jsonld.decode("utf-8")
@@ -98,7 +99,7 @@ def write_entity_pages(kg: KnowledgeGraph, site: SiteOutput, iris: list[str]) ->
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
                     jsonld=jsonld.decode("utf-8"), incoming=incoming)
-        site.write(folder + "index.ttl", descriptions.turtle(iri))
+        site.write(folder + "index.ttl", descriptions.turtle(iri, triples))
         site.write(folder + "index.jsonld", jsonld)
         written += 1
     return written
