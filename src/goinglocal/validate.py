@@ -15,7 +15,7 @@ from rdflib.namespace import OWL, RDF, RDFS
 from rdflib.term import Node
 
 from goinglocal.errors import UnreadableInput
-from goinglocal.load import Dataset, load_graphs
+from goinglocal.load import Dataset, graph_of, parse_cache, parse_part
 from goinglocal.namespaces import ONTOLOGY_BASE
 from goinglocal.paths import Layout
 from goinglocal.reason import compute, owlrl_closure
@@ -53,7 +53,8 @@ def load_shapes(layout: Layout) -> Graph:
     files = layout.shape_files()
     if not files:
         raise UnreadableInput(f"{layout.shapes_dir}: no shape files", "run from the repository root")
-    return load_graphs(files)
+    cache = parse_cache(layout)
+    return graph_of([parse_part(p, cache) for p in files])
 
 
 def _label(graph: Graph, node: Node) -> str:
