@@ -165,15 +165,28 @@ def labelled(kg: KnowledgeGraph, cls: URIRef | None) -> list[tuple[URIRef, str]]
     return [(r["node"], str(r["label"])) for r in kg.select(LABELLED_OF_CLASS, {"class": cls})[1]]
 
 
+_KEYED: "weakref.WeakKeyDictionary[KnowledgeGraph, dict]" = weakref.WeakKeyDictionary()
+
+
+def _keyed_labels(kg: KnowledgeGraph, cls: URIRef | None) -> list[tuple[URIRef, str, str]]:
+    """(node, normalised label, compact label) of a class, cached per
+    knowledge graph: a build resolves the default of every question's
+    parameters, many of them of the same class."""
+    by_class = _KEYED.setdefault(kg, {})
+    if cls not in by_class:
+        by_class[cls] = [(n, normalise(label), compact(label)) for n, label in labelled(kg, cls)]
+    return by_class[cls]
+
+
 def exact_matches(kg: KnowledgeGraph, cls: URIRef | None, text: str) -> list[URIRef]:
     """Nodes of a class whose label or alternative label equals text once
     both are normalised (or, failing that, once spaces are dropped too)."""
-    pairs = labelled(kg, cls)
+    keyed = _keyed_labels(kg, cls)
     key, tight = normalise(text), compact(text)
     if not key:
         return []
-    found = sorted({n for n, label in pairs if normalise(label) == key})
-    return found or sorted({n for n, label in pairs if compact(label) == tight})
+    found = sorted({n for n, normal, _ in keyed if normal == key})
+    return found or sorted({n for n, _, compacted in keyed if compacted == tight})
 
 
 def close_labels(kg: KnowledgeGraph, cls: URIRef | None, text: str, n: int = 5) -> list[str]:

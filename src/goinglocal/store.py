@@ -89,7 +89,15 @@ class KnowledgeGraph:
         options = {"use_default_graph_as_union": True} if reasoning else {"default_graph": [ASSERTED]}
         result = self.store.query(bind_values(query, bindings or {}), **options)
         variables = [v.value for v in result.variables]
-        rows = [{v: from_ox(solution[v]) for v in variables} for solution in result]
+        terms: dict = {}  # each distinct term converted once: rows repeat a few terms many times
+
+        def convert(term):
+            if term is None:
+                return None
+            if (found := terms.get(term)) is None:
+                found = terms[term] = from_ox(term)
+            return found
+        rows = [{v: convert(solution[v]) for v in variables} for solution in result]
         return variables, rows
 
     @cached_property
