@@ -148,17 +148,12 @@ def parse_part(path: Path, cache: ParseCache) -> Parsed:
 
 def graph_of(parts: list[Parsed]) -> Graph:
     """One rdflib graph of these files' triples, with their prefixes."""
-    from goinglocal.store import from_ox
+    from goinglocal.store import term_converter
     graph = Graph()
     for part in parts:
         for prefix, ns in part.namespaces:
             graph.bind(prefix, ns, override=False)
-    terms: dict = {}
-
-    def term(t):
-        if (found := terms.get(t)) is None:
-            found = terms[t] = from_ox(t)
-        return found
+    term = term_converter()
     for part in parts:
         graph.addN((term(t.subject), term(t.predicate), term(t.object), graph)
                    for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES))

@@ -17,15 +17,10 @@ Triple = tuple[Node, Node, Node]
 
 class Lookup:
     def __init__(self, nts: Iterable[bytes]):
-        from goinglocal.store import from_ox
+        from goinglocal.store import term_converter
         self.out: dict[Node, dict[Triple, None]] = {}
         self.into: dict[Node, dict[Triple, None]] = {}
-        terms: dict = {}
-
-        def term(t):
-            if (found := terms.get(t)) is None:
-                found = terms[t] = from_ox(t)
-            return found
+        term = term_converter()
         for nt in nts:
             for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
                 triple = (term(t.subject), term(t.predicate), term(t.object))

@@ -18,7 +18,7 @@ from rdflib.term import Node
 from goinglocal.errors import ParameterError
 from goinglocal.namespaces import GRAPH_ASSERTED
 from goinglocal.questions import bind_values
-from goinglocal.store import KnowledgeGraph, from_ox
+from goinglocal.store import KnowledgeGraph, term_converter
 
 GL = "https://w3id.org/goinglocal/ontology#"
 WIKIDATA = "http://www.wikidata.org/entity/"
@@ -192,7 +192,7 @@ class _Rows:
         self.kg = kg
         self.bind = {"node": URIRef(iri)} if iri is not None else {}
         self.groups: dict[str, dict[str, list[dict]]] = {}
-        self.terms: dict = {}
+        self.convert = term_converter()  # shared by the queries: they repeat the same terms
 
     def of(self, name: str, iri: str) -> list[dict]:
         if name not in self.groups:
@@ -208,15 +208,9 @@ class _Rows:
         that repeat a few thousand terms."""
         result = self.kg.store.query(bind_values(query, self.bind), use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
-        terms = self.terms
+        convert = self.convert
         for solution in result:
-            row = {}
-            for name in names:
-                term = solution[name]
-                if term is not None and (converted := terms.get(term)) is None:
-                    converted = terms[term] = from_ox(term)
-                row[name] = None if term is None else converted
-            yield row
+            yield {name: convert(solution[name]) for name in names}
 
 
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:

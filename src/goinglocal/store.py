@@ -63,6 +63,20 @@ def from_ox(term) -> Node | None:
     return Literal(term.value, datatype=URIRef(datatype))
 
 
+def term_converter():
+    """from_ox that converts each distinct term once (a batch of rows or
+    triples repeats a few thousand terms many times)."""
+    terms: dict = {}
+
+    def convert(term):
+        if term is None:
+            return None
+        if (found := terms.get(term)) is None:
+            found = terms[term] = from_ox(term)
+        return found
+    return convert
+
+
 class KnowledgeGraph:
     """The asserted graph and its closure, ready to query."""
 
@@ -89,14 +103,7 @@ class KnowledgeGraph:
         options = {"use_default_graph_as_union": True} if reasoning else {"default_graph": [ASSERTED]}
         result = self.store.query(bind_values(query, bindings or {}), **options)
         variables = [v.value for v in result.variables]
-        terms: dict = {}  # each distinct term converted once: rows repeat a few terms many times
-
-        def convert(term):
-            if term is None:
-                return None
-            if (found := terms.get(term)) is None:
-                found = terms[term] = from_ox(term)
-            return found
+        convert = term_converter()
         rows = [{v: convert(solution[v]) for v in variables} for solution in result]
         return variables, rows
 
