@@ -121,3 +121,11 @@ def test_a_site_brought_up_to_date_equals_one_written_from_scratch(tmp_path, edi
     # the pages that show Jujuy or Alibaba, the listings and the whole-graph downloads; not the rest
     assert 0 < updated.files_written < fresh.files_written / 4
     assert json.loads((tmp_path / "updated" / MANIFEST).read_text())["files"].keys() == reference.keys()
+
+
+def test_a_first_build_leaves_its_site_linked_as_the_spare_for_the_next():
+    root, _ = cs.built()
+    site, spare = root / "build" / SITE_DIR, root / "build" / "cache" / "site-spare"
+    assert spare.with_suffix(".json").read_bytes() == (root / "build" / MANIFEST).read_bytes()
+    for rel in ("index.html", "id/place/ar/jujuy/index.html", "static/style.css"):
+        assert (spare / rel).stat().st_ino == (site / rel).stat().st_ino  # one file, two names

@@ -86,13 +86,23 @@ def swap_in(staging: Path, out: Path) -> None:
 def _recycle_site(old: Path, out: Path) -> None:
     """Keep the replaced build's site as out/cache/site-spare (with its
     manifest): the next build brings it up to date instead of writing
-    thousands of unchanged files again (goinglocal.site.output)."""
+    thousands of unchanged files again (goinglocal.site.output). With no
+    replaced site (a first build), the spare is the new site's files linked
+    under a second name: the next build replaces a changed file by a new
+    one, so the served site keeps its bytes."""
+    spare = site_spare(out)
+    spare.parent.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(spare, ignore_errors=True)
+    spare.with_suffix(".json").unlink(missing_ok=True)
     if (old / SITE_DIR).is_dir() and (old / MANIFEST).is_file():
-        spare = site_spare(out)
-        spare.parent.mkdir(parents=True, exist_ok=True)
-        shutil.rmtree(spare, ignore_errors=True)
-        os.replace(old / MANIFEST, spare.with_suffix(".json"))
         os.replace(old / SITE_DIR, spare)
+        os.replace(old / MANIFEST, spare.with_suffix(".json"))
+    elif (out / SITE_DIR).is_dir() and (out / MANIFEST).is_file():
+        try:
+            shutil.copytree(out / SITE_DIR, spare, copy_function=os.link)
+            shutil.copyfile(out / MANIFEST, spare.with_suffix(".json"))  # last: it vouches for the files
+        except OSError:  # no hard links here: the next build writes the whole site
+            shutil.rmtree(spare, ignore_errors=True)
 
 
 def site_spare(out: Path) -> Path:
