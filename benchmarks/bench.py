@@ -141,7 +141,8 @@ def run_pipeline(pipeline: str, data: str, out: Path, root: Path, limit: float, 
     if pipeline == "project" and edit:  # goinglocal build cold, one file edited, build again
         v = run_one(pipeline, data, out, root, limit, stage="edit")
         r.update({k: v[k] for k in ("cli_cold_build", "edit_build", "cli_cold_build_cpu", "edit_build_cpu",
-                                    "edit_incremental", "edit_revalidated") if k in v})
+                                    "edit_incremental", "edit_revalidated", "edit_site_seconds",
+                                    "edit_site_written", "edit_site_files") if k in v})
         r.update(edit_peak_mb=v["peak_mb"], edit_note=v["note"])
     return r
 
@@ -229,7 +230,8 @@ def ratios(results: dict, scales: list[int]) -> list[str]:
             out.append(f"- {k}x `goinglocal build`: cold {fmt(p.get('cli_cold_build'))} s "
                        f"({fmt(p.get('cli_cold_build_cpu'))} s CPU); after a one-file edit {fmt(p['edit_build'])} s "
                        f"({fmt(p.get('edit_build_cpu'))} s CPU; closure extended: {p.get('edit_incremental')}, "
-                       f"nodes validated again: {p.get('edit_revalidated')})")
+                       f"nodes validated again: {p.get('edit_revalidated')}; site {fmt(p.get('edit_site_seconds'))} s, "
+                       f"{p.get('edit_site_written')} of {p.get('edit_site_files')} files written)")
         elif p.get("edit_note"):
             out.append(f"- {k}x one-file edit: {p['edit_note'][:200]}")
         if p.get("finished"):
@@ -261,7 +263,8 @@ def summary(results: dict, load: tuple[float, float, float]) -> dict:
                 "finished": r.get("finished"), "note": r.get("note", ""),
                 "closure_triples": r.get("closure_triples"), "validation_results": r.get("validation_results"),
                 "slowest_questions": r.get("slowest_questions", {}),
-                "edit": {k: r[k] for k in ("edit_incremental", "edit_revalidated") if k in r},
+                "edit": {k: r[k] for k in ("edit_incremental", "edit_revalidated", "edit_site_seconds",
+                                           "edit_site_written", "edit_site_files") if k in r},
                 "timed_out": r.get("timed_out", []), "errors": r.get("errors", [])}
         n, p = entry.get("naive", {}), entry.get("project", {})
         ratios = {}

@@ -189,7 +189,8 @@ def edit_worker(data: Path, out: Path, layout) -> None:
     edited = run_build(repo, home / "build")
     times.update(edit_build=time.perf_counter() - t, edit_build_cpu=cpu() - c)
     times.update(edit_incremental=edited.incremental, edit_revalidated=edited.revalidated,
-                 cold_triples=cold.asserted + cold.inferred, done=True)
+                 edit_site_seconds=edited.site_seconds, edit_site_written=edited.site_written,
+                 edit_site_files=edited.site_files, cold_triples=cold.asserted + cold.inferred, done=True)
     status_file.write_text(json.dumps(times))
     shutil.rmtree(home, ignore_errors=True)
 
