@@ -70,15 +70,26 @@ class SiteOutput:
         os.replace(tmp, path)
         self.written += 1
 
-    def render(self, rel: str, key: str, make: Callable[[], bytes | str]) -> None:
+    @staticmethod
+    def key(text: str) -> str:
+        """The render key of a page's input text, under this site code."""
+        return hashlib.sha256((code_version() + text).encode("utf-8")).hexdigest()
+
+    def reuse(self, rels: list[str], text: str) -> bool:
+        """Keep these files as the folder holds them when every one was made
+        from the same input text (and is intact); False if any must be made."""
+        key = self.key(text)
+        olds = [self.previous.get(rel) for rel in rels]
+        if not all(old is not None and old[1] == key and self._intact(rel, old) for rel, old in zip(rels, olds)):
+            return False
+        self.files.update(zip(rels, olds))
+        return True
+
+    def render(self, rel: str, text: str, make: Callable[[], bytes | str]) -> None:
         """Write what make() returns, unless the folder's file was made from
-        the same key (then make is not called)."""
-        key = hashlib.sha256((code_version() + key).encode("utf-8")).hexdigest()
-        old = self.previous.get(rel)
-        if old is not None and old[1] == key and self._intact(rel, old):
-            self.files[rel] = old
-            return
-        self.write(rel, make(), key)
+        the same input text (then make is not called)."""
+        if not self.reuse([rel], text):
+            self.write(rel, make(), self.key(text))
 
     def _intact(self, rel: str, old: list) -> bool:
         """The file is still there, with the size the manifest gives (someone

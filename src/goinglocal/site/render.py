@@ -35,8 +35,8 @@ def jsonld_script(data: str | dict) -> Markup:
 
 def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str | None = None, **context) -> None:
     """Render template into out/page_dir/index.html. With `key` (a text that
-    determines everything the page shows), an unchanged page is not rendered
-    again (goinglocal.site.output)."""
+    determines everything the page shows, template and folder included), an
+    unchanged page is not rendered again (goinglocal.site.output)."""
     site = out if isinstance(out, SiteOutput) else SiteOutput(out)
 
     def make() -> str:
@@ -56,4 +56,4 @@ def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str
     if key is None:
         site.write(rel, make())
     else:
-        site.render(rel, f"{template}\0{page_dir}\0{key}", make)
+        site.render(rel, key, make)
