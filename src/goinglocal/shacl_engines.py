@@ -42,7 +42,7 @@ from rdflib.collection import Collection
 from rdflib.namespace import RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
-ENGINES = ("rudof", "pyshacl")
+ENGINES = ("store", "rudof", "pyshacl")
 SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 # SHACL terms rudof runs exactly as pySHACL does on the project's shapes
@@ -93,11 +93,18 @@ class Data:
     N-Triples are streamed through pyoxigraph's parser, and Oxigraph and
     rudof each read them in Rust, so a large graph stays affordable."""
 
-    def __init__(self, nt: bytes | None = None, graph: Graph | None = None, path: Path | None = None):
+    def __init__(self, nt: bytes | None = None, graph: Graph | None = None, path: Path | None = None,
+                 store: ox.Store | None = None, graph_name: ox.NamedNode | None = None):
+        """`store`: a store that already holds these triples (in its named
+        graph `graph_name`, or its default graph), which the store engine
+        then reads instead of loading a copy."""
         if nt is None and graph is None and path is None:
             raise ValueError("give N-Triples, a file of them or a graph")
         self._nt, self._graph, self.path = nt, graph, path
         self._kept: dict | None = None  # predicate -> its triples, after keep()
+        self.graph_name = graph_name
+        if store is not None:
+            self.__dict__["store"] = store  # the cached_property's value
 
     @property
     def nt(self) -> bytes:
@@ -142,6 +149,12 @@ class Data:
         else:
             store.bulk_load(self.nt, format=ox.RdfFormat.N_TRIPLES)
         return store
+
+    @cached_property
+    def rewritten(self):
+        """The literals a store holds in another form than written (shacl_store.Rewritten)."""
+        from goinglocal.shacl_store import literals_of, rewritten
+        return rewritten(literals_of(self))
 
     def projection(self, predicates: set[URIRef]) -> Graph:
         """An rdflib graph of the triples with these predicates (what a shape
@@ -193,6 +206,7 @@ class Route:
     sparql_target: Node | None = None
     predicates: set | None = None  # what pyshacl needs to see; None = all
     datatypes: set = field(default_factory=set)  # sh:datatype values (checked by the probe)
+    spec: object = None          # the store engine's compiled shape (shacl_store.Spec)
 
 
 def _path_predicates(shapes: Graph, path: Node) -> set[URIRef]:
@@ -210,8 +224,14 @@ def route(shapes: Graph, engine: str = "rudof") -> list[Route]:
     for shape in top_level_shapes(shapes):
         triples = _reachable(shapes, shape)
         used = {p for _, p, _ in triples} - NEUTRAL
-        r = Route(shape, "pyshacl" if engine == "pyshacl" else "rudof", triples=triples)
-        if engine != "pyshacl":
+        r = Route(shape, "pyshacl" if engine == "pyshacl" else engine, triples=triples)
+        if engine == "store":
+            from goinglocal.shacl_store import Unsupported, compile_shape
+            try:
+                r.spec = compile_shape(shapes, shape)
+            except Unsupported as e:
+                r.engine, r.why = "pyshacl", str(e)
+        elif engine != "pyshacl":
             if SH.datatype in used:
                 r.datatypes = {o for _, p, o in triples if p == SH.datatype}
                 if not _flat(shapes, shape) or r.datatypes & SPECIAL_DATATYPES or SH.sparql in used:
@@ -319,6 +339,12 @@ def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[No
         from goinglocal.store import to_ox
         focus = {to_ox(n) for n in focus}
     results: list[ShaclResult] = []
+    native = _settle_rewritten(shapes, [r for r in routes if r.engine == "store"], data)
+    if native:
+        from goinglocal.shacl_store import StoreEngine
+        evaluator = StoreEngine(shapes, data.store, data.graph_name, data.rewritten)
+        for r in native:
+            results += evaluator.run(r.shape, r.spec, evaluator.focus_nodes(r.spec), focus)
     fast = [r for r in routes if r.engine == "rudof"]
     reference = [r for r in routes if r.engine == "pyshacl"]
     read = ({ox.NamedNode(str(p)) for r in fast if r.datatypes for p in _path_iris(shapes, r.shape)}
@@ -348,6 +374,24 @@ def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[No
     # rudof reports a SPARQL constraint's result once per solution, pySHACL
     # once per distinct ($this, ?value): one row per distinct result
     return list(dict.fromkeys(results))
+
+
+def _settle_rewritten(shapes: Graph, routes: list[Route], data: Data) -> list[Route]:
+    """The store engine's routes that stay on it: a store holds some literals
+    in another form than written (shacl_store.Rewritten); when it merged two
+    written forms into one, every shape goes to pySHACL, and when it rewrote
+    any, the shapes with a SPARQL query (which may read a literal's text) do."""
+    if not routes:
+        return routes
+    rewrites = data.rewritten
+    for r in routes:
+        if rewrites.merged:
+            r.engine, r.why = "pyshacl", "the store merges literals written differently"
+        elif rewrites.written and (r.spec.sparql or r.sparql_target is not None):
+            r.engine, r.why = "pyshacl", "a SPARQL query, and the store rewrote some literals"
+        if r.engine == "pyshacl":
+            r.predicates = _needed_predicates(shapes, r.triples)
+    return [r for r in routes if r.engine == "store"]
 
 
 def _path_iris(shapes: Graph, shape: Node) -> set[URIRef]:

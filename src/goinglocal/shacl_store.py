@@ -1,0 +1,427 @@
+"""The "store" SHACL engine: the project's shapes evaluated directly on a
+pyoxigraph Store, with pySHACL's semantics (goinglocal.shacl_engines routes
+any shape that uses a term this engine does not know to pySHACL).
+
+How a shape runs: its focus nodes come from the store (class instances
+through rdf:type/rdfs:subClassOf*, once per class; subjects or objects of a
+predicate; the sh:select of a SPARQL-based target); a property shape's value
+nodes are read per predicate (one pass over the predicate's triples when
+many focus nodes need it, else one lookup per node); every constraint is
+then checked in Python as pySHACL checks it (the literal checks use rdflib's
+parse of the literal, pySHACL's string conversion, language matching and
+comparison). SPARQL-based constraints run their sh:select on the store and
+keep the solutions whose $this is a focus node (pySHACL binds $this per node;
+the project's queries give the same rows either way).
+
+A store rewrites valid literals into their canonical form ("20.0"^^xsd:decimal
+is held as "20", a language tag in lower case), while pySHACL reads them as
+written. `Rewritten` (from the N-Triples the store was loaded from) maps each
+rewritten literal back to its written form, so results report the literal
+as written and the literal checks see it as pySHACL does. Where that cannot
+be exact (two written forms merged into one stored literal, or a SPARQL query
+that could read a rewritten literal's text) shacl_engines sends the shapes to
+pySHACL instead."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.collection import Collection
+from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.term import Node
+
+from goinglocal.store import from_ox, to_ox
+
+# the SHACL terms this engine evaluates; any other term on a shape sends it to pySHACL
+FEATURES = {SH[t] for t in (
+    "targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "target", "select", "prefixes",
+    "property", "path", "minCount", "maxCount", "class", "in", "pattern", "flags", "languageIn", "hasValue",
+    "datatype", "minInclusive", "minExclusive", "maxInclusive", "maxExclusive", "or", "sparql",
+    "message", "severity", "name", "description", "order", "group")}
+NEUTRAL = {RDF.type, RDFS.label, RDFS.comment}
+SEVERITY = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
+RANGES = {SH.minInclusive: (SH.MinInclusiveConstraintComponent, lambda c: c >= 0),
+          SH.minExclusive: (SH.MinExclusiveConstraintComponent, lambda c: c > 0),
+          SH.maxInclusive: (SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
+          SH.maxExclusive: (SH.MaxExclusiveConstraintComponent, lambda c: c < 0)}
+PER_NODE = 64  # fewer focus nodes than this: look their values up one by one instead of a predicate pass
+INSTANCES = "SELECT DISTINCT ?n ?class WHERE { ?n <%s>/<%s>* ?class }" % (RDF.type, RDFS.subClassOf)
+
+
+class Unsupported(Exception):
+    """The shape uses something this engine does not evaluate (the message says what)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    predicate: ox.NamedNode
+    inverse: bool = False
+
+
+@dataclass
+class Spec:
+    """One shape (node or property), read from the shapes graph."""
+    node: Node
+    severity: str = "Violation"
+    path: tuple[Step, ...] | None = None      # an alternative path has several steps
+    result_path: object = None                # the path as ShaclResult reports it
+    min_count: int | None = None
+    max_count: int | None = None
+    classes: list = field(default_factory=list)        # ox.NamedNode
+    datatypes: list = field(default_factory=list)      # URIRef
+    patterns: list = field(default_factory=list)       # compiled
+    languages: set | None = None
+    in_values: set | None = None
+    has_values: list = field(default_factory=list)
+    ranges: list = field(default_factory=list)         # (parameter, rdflib Literal)
+    ors: list = field(default_factory=list)            # lists of Spec
+    properties: list = field(default_factory=list)     # Spec
+    sparql: list = field(default_factory=list)         # query texts
+    targets: list = field(default_factory=list)        # (kind, term)
+
+
+def _name(shapes: Graph, term: Node) -> str:
+    return shapes.namespace_manager.normalizeUri(term) if isinstance(term, URIRef) else str(term)
+
+
+def _path(shapes: Graph, node: Node) -> tuple[tuple[Step, ...], object]:
+    from goinglocal.shacl_engines import Inverse
+
+    def single(n: Node) -> tuple[Step, object]:
+        if isinstance(n, URIRef):
+            return Step(ox.NamedNode(str(n))), n
+        inverse = shapes.value(n, SH.inversePath)
+        if isinstance(n, BNode) and isinstance(inverse, URIRef) and len(list(shapes.predicate_objects(n))) == 1:
+            return Step(ox.NamedNode(str(inverse)), True), Inverse(inverse)
+        raise Unsupported("a path other than an IRI, an inverse IRI or an alternative of those")
+
+    alternatives = shapes.value(node, SH.alternativePath) if isinstance(node, BNode) else None
+    if alternatives is not None:
+        if len(list(shapes.predicate_objects(node))) != 1:
+            raise Unsupported("a path other than an IRI, an inverse IRI or an alternative of those")
+        steps = [single(n) for n in Collection(shapes, alternatives)]
+        return tuple(s for s, _ in steps), tuple(p for _, p in steps)
+    step, shown = single(node)
+    return (step,), shown
+
+
+def _one(shapes: Graph, node: Node, predicate: URIRef) -> Node:
+    values = list(shapes.objects(node, predicate))
+    if len(values) != 1:
+        raise Unsupported(f"{len(values)} values of {_name(shapes, predicate)} on one shape")
+    return values[0]
+
+
+def compile_shape(shapes: Graph, node: Node, top: bool = True) -> Spec:
+    """The shape as a Spec; Unsupported when it uses anything else than FEATURES."""
+    spec = Spec(node)
+    used = set(shapes.predicates(node, None)) - NEUTRAL
+    if unknown := sorted(used - FEATURES):
+        raise Unsupported("uses " + ", ".join(_name(shapes, u) for u in unknown))
+    if not top and used & {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target, SH.sparql}:
+        raise Unsupported("a target or a SPARQL constraint on a nested shape")
+    for p, o in shapes.predicate_objects(node):
+        if p == SH.severity:
+            spec.severity = SEVERITY.get(o, "Violation")
+        elif p in (SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode):
+            spec.targets.append((p, o))
+        elif p == SH.target:
+            spec.targets.append((p, _sparql(shapes, o, SH.SPARQLTarget, "this")))
+        elif p == SH.sparql:
+            if shapes.value(node, SH.path) is not None:
+                raise Unsupported("a SPARQL constraint on a property shape")
+            spec.sparql.append(_sparql(shapes, o, SH.SPARQLConstraint, "value"))
+        elif p == SH.path:
+            spec.path, spec.result_path = _path(shapes, o)
+        elif p in (SH.minCount, SH.maxCount):
+            if not isinstance(o, Literal) or not isinstance(o.value, int):
+                raise Unsupported(f"a {_name(shapes, p)} that is not an integer")
+            setattr(spec, "min_count" if p == SH.minCount else "max_count", o.value)
+        elif p == SH["class"]:
+            spec.classes.append(o)
+        elif p == SH.datatype:
+            spec.datatypes.append(o)
+        elif p == SH.pattern:
+            flags = shapes.value(node, SH.flags)
+            re_flags = 0
+            if flags is not None:
+                text = str(flags.value).lower()
+                re_flags = (re.I if "i" in text else 0) | (re.M if "m" in text else 0)
+            spec.patterns.append(re.compile(str(o.value) if o.value is not None and len(o.value) > 1 else str(o), re_flags))
+        elif p == SH.languageIn:
+            spec.languages = {str(x.value).lower() for x in Collection(shapes, o)}
+        elif p == SH["in"]:
+            spec.in_values = set(Collection(shapes, o))
+        elif p == SH.hasValue:
+            spec.has_values.append(o)
+        elif p in RANGES:
+            if not isinstance(o, Literal):
+                raise Unsupported(f"a {_name(shapes, p)} that is not a literal")
+            spec.ranges.append((p, o))
+        elif p == SH["or"]:
+            spec.ors.append([compile_shape(shapes, member, top=False) for member in Collection(shapes, o)])
+        elif p == SH.property:
+            spec.properties.append(compile_shape(shapes, o, top=False))
+    if len(spec.datatypes) > 1 or len(list(shapes.objects(node, SH.languageIn))) > 1 \
+            or len(list(shapes.objects(node, SH["in"]))) > 1:
+        raise Unsupported("a constraint given twice on one shape")
+    if spec.path is None and (spec.min_count is not None or spec.max_count is not None):
+        raise Unsupported("sh:minCount or sh:maxCount on a node shape")
+    return spec
+
+
+def _sparql(shapes: Graph, node: Node, kind: URIRef, variable: str) -> str:
+    from goinglocal.shacl_engines import sparql_prefixes
+    allowed = {RDF.type, SH.select, SH.prefixes, SH.message, RDFS.comment, RDFS.label}
+    if set(shapes.predicates(node, None)) - allowed or any(t != kind for t in shapes.objects(node, RDF.type)):
+        raise Unsupported("a SPARQL target or constraint with more than sh:select, sh:prefixes and sh:message")
+    select = str(_one(shapes, node, SH.select))
+    if re.search(r"[?$](path|failure)\b", select) or not re.search(rf"[?$]{variable}\b", select):
+        raise Unsupported(f"a SPARQL query whose solutions are not $this and ?{variable}")
+    return sparql_prefixes(shapes, node) + select
+
+
+# --- literals as written ---------------------------------------------------
+
+@dataclass
+class Rewritten:
+    """Literals a store holds in another form than the data wrote them:
+    stored literal -> the literal as written; `merged`: stored literals that
+    stand for two or more written ones."""
+    written: dict = field(default_factory=dict)
+    merged: set = field(default_factory=set)
+
+
+def rewritten(literals) -> Rewritten:
+    """Which of these (distinct Oxigraph literals, as written) a store rewrites."""
+    candidates = [l for l in set(literals)
+                  if l.language or l.datatype.value not in (str(XSD.string), str(XSD.anyURI))]
+    out = Rewritten()
+    if not candidates:
+        return out
+    probe = ox.Store()
+    p = ox.NamedNode("urn:goinglocal:literal")
+    probe.extend(ox.Quad(ox.NamedNode(f"urn:goinglocal:literal:{i}"), p, l) for i, l in enumerate(candidates))
+    stored = {}
+    for q in probe:
+        written = candidates[int(q.subject.value.rsplit(":", 1)[1])]
+        stored.setdefault(q.object, []).append(written)
+    for held, forms in stored.items():
+        if len(forms) > 1:
+            out.merged.add(held)
+        if forms != [held]:
+            out.written[held] = forms[0]
+    return out
+
+
+def literals_of(data) -> list:
+    """The distinct literals of a shacl_engines.Data, as written."""
+    if data._graph is not None and data._nt is None and data.path is None:
+        return list({to_ox(o) for o in data._graph.objects() if isinstance(o, Literal)})
+    return list({t.object for t in data.stream() if isinstance(t.object, ox.Literal)})
+
+
+# --- evaluation ----------------------------------------------------------------
+
+class StoreEngine:
+    """Runs compiled shapes on a store's graph (the default graph, or a named one)."""
+
+    def __init__(self, shapes: Graph, store: ox.Store, graph: ox.NamedNode | None = None,
+                 literals: Rewritten | None = None):
+        self.shapes, self.store = shapes, store
+        self.graph = graph if graph is not None else ox.DefaultGraph()
+        self.options = {"default_graph": graph} if graph is not None else {}
+        self.literals = literals or Rewritten()
+        self._instances: dict = {}
+        self._as_written: dict = {}
+
+    # reading the store
+    def instances(self, cls: Node) -> set:
+        if cls not in self._instances:
+            query = self.store.query(INSTANCES, substitutions={ox.Variable("class"): to_ox(cls)}, **self.options)
+            self._instances[cls] = {s["n"] for s in query}
+        return self._instances[cls]
+
+    def select(self, query: str, variables: tuple[str, ...]) -> list[tuple]:
+        return [tuple(s[v] for v in variables) for s in self.store.query(query, **self.options)]
+
+    def focus_nodes(self, spec: Spec) -> set:
+        found = set()
+        for kind, term in spec.targets:
+            if kind == SH.targetClass:
+                found |= self.instances(term)
+            elif kind == SH.targetNode:
+                found.add(to_ox(term))
+            elif kind == SH.targetSubjectsOf:
+                found |= {q.subject for q in self.store.quads_for_pattern(None, to_ox(term), None, self.graph)}
+            elif kind == SH.targetObjectsOf:
+                found |= {q.object for q in self.store.quads_for_pattern(None, to_ox(term), None, self.graph)}
+            else:  # SPARQL-based target
+                found |= {row[0] for row in self.select(term, ("this",)) if row[0] is not None}
+        return found
+
+    def values(self, path: tuple[Step, ...], focus) -> dict:
+        """focus node -> its value nodes (distinct, in a list)."""
+        out: dict = {}
+        many = len(focus) > PER_NODE
+        for step in path:
+            if many:
+                quads = self.store.quads_for_pattern(None, step.predicate, None, self.graph)
+                pairs = ((q.object, q.subject) if step.inverse else (q.subject, q.object) for q in quads)
+                for node, value in pairs:
+                    if node in focus:
+                        out.setdefault(node, set()).add(value)
+            else:
+                for node in focus:
+                    pattern = (None, step.predicate, node) if step.inverse else (node, step.predicate, None)
+                    for q in self.store.quads_for_pattern(*pattern, self.graph):
+                        out.setdefault(node, set()).add(q.subject if step.inverse else q.object)
+        return out
+
+    def as_written(self, term):
+        """The rdflib term as the data wrote it."""
+        if not isinstance(term, ox.Literal):
+            return from_ox(term)
+        found = self._as_written.get(term)
+        if found is None:
+            found = self._as_written[term] = from_ox(self.literals.written.get(term, term))
+        return found
+
+    # checking
+    def run(self, top: Node, spec: Spec, focus, only: set | None = None) -> list:
+        from goinglocal.shacl_engines import ShaclResult, _owner, message
+        if only is not None:
+            focus = focus & only
+        results: list = []
+        if not focus:
+            return results
+        owner, text = _owner(self.shapes, spec.node), message(self.shapes, spec.node)
+
+        def report(node, value, component):
+            results.append(ShaclResult(spec.severity, owner, self.as_written(node), spec.result_path,
+                                       None if value is None else self.as_written(value), component, text))
+
+        value_map = self.values(spec.path, focus) if spec.path is not None else None
+        for node in focus:
+            values = [node] if value_map is None else list(value_map.get(node, ()))
+            self.check(spec, node, values, report)
+        for prop in spec.properties:
+            targets = focus if value_map is None else {v for vs in value_map.values() for v in vs}
+            results += self.run(top, prop, targets)
+        for query in spec.sparql:
+            seen = set()
+            for this, value in self.select(query, ("this", "value")):
+                if this in focus and (this, value) not in seen:
+                    seen.add((this, value))
+                    report(this, value if value is not None else (this if spec.path is None else None),
+                           SH.SPARQLConstraintComponent)
+        return results
+
+    def conforms(self, spec: Spec, node) -> bool:
+        """Whether the node conforms to a nested shape (a member of sh:or)."""
+        failed = []
+        values = [node] if spec.path is None else list(self.values(spec.path, [node]).get(node, ()))
+        self.check(spec, node, values, lambda *args: failed.append(args))
+        if failed:
+            return False
+        targets = [node] if spec.path is None else values
+        return all(self.conforms(prop, v) for prop in spec.properties for v in targets)
+
+    def check(self, spec: Spec, node, values: list, report) -> None:
+        if spec.min_count is not None and len(values) < spec.min_count:
+            report(node, None, SH.MinCountConstraintComponent)
+        if spec.max_count is not None and len(values) > spec.max_count:
+            report(node, None, SH.MaxCountConstraintComponent)
+        for cls in spec.classes:
+            members = self.instances(cls)
+            for v in values:
+                if isinstance(v, ox.Literal) or v not in members:
+                    report(node, v, SH.ClassConstraintComponent)
+        for datatype in spec.datatypes:
+            for v in values:
+                if not _datatype_matches(self.as_written(v), datatype):
+                    report(node, v, SH.DatatypeConstraintComponent)
+        for pattern in spec.patterns:
+            for v in values:
+                if isinstance(v, ox.BlankNode) or not pattern.search(_string(self.as_written(v))):
+                    report(node, v, SH.PatternConstraintComponent)
+        if spec.languages is not None:
+            for v in values:
+                if not _language_matches(self.as_written(v), spec.languages):
+                    report(node, v, SH.LanguageInConstraintComponent)
+        if spec.in_values is not None:
+            for v in values:
+                if self.as_written(v) not in spec.in_values:
+                    report(node, v, SH.InConstraintComponent)
+        for wanted in spec.has_values:
+            if not any(self.as_written(v) == wanted for v in values):
+                report(node, None, SH.HasValueConstraintComponent)
+        for parameter, bound in spec.ranges:
+            component, passes = RANGES[parameter]
+            for v in values:
+                if not _in_range(self.as_written(v), bound, passes):
+                    report(node, v, component)
+        for members in spec.ors:
+            for v in values:
+                if not any(self.conforms(member, v) for member in members):
+                    report(node, v, SH.OrConstraintComponent)
+
+
+# pySHACL's checks (pyshacl/constraints/core), on rdflib terms as the data wrote them
+
+def _datatype_matches(v: Node, rule: URIRef) -> bool:
+    """DatatypeConstraintComponent.evaluate and _assert_actual_datatype."""
+    if not isinstance(v, Literal):
+        return False
+    if v.datatype == rule:
+        if getattr(v, "ill_typed", None) is True:
+            return False
+        return _actual_datatype(v, rule)
+    if rule == RDFS.Literal:
+        return True
+    if rule == RDFS.Datatype and v.datatype:
+        return True
+    if v.datatype is None and v.language is None and rule == XSD.string:
+        return _actual_datatype(v, rule)
+    if rule == RDF.langString and v.language:
+        return _actual_datatype(v, rule)
+    return False
+
+
+def _actual_datatype(v: Literal, rule: URIRef) -> bool:
+    value = v.value
+    checks = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+              XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
+    return isinstance(value, checks[rule]) if rule in checks else True
+
+
+def _string(v: Node) -> str:
+    """StringBasedConstraintBase.value_node_to_string."""
+    from pyshacl.constraints.core.string_based_constraints import StringBasedConstraintBase
+    return StringBasedConstraintBase.value_node_to_string(v)
+
+
+def _language_matches(v: Node, languages: set[str]) -> bool:
+    """LanguageInConstraintComponent._evaluate_string_rule."""
+    if not isinstance(v, Literal) or not v.language:
+        return False
+    lang = str(v.language)
+    return "*" in languages or lang.lower() in languages or lang.split("-")[0].lower() in languages
+
+
+def _in_range(v: Node, bound: Literal, passes) -> bool:
+    """The value range components' _evaluate_min_rule / _evaluate_max_rule."""
+    from pyshacl.rdfutil.compare import compare_literal
+    if not isinstance(v, Literal):
+        return False
+    if isinstance(bound.value, str) != isinstance(v.value, str):
+        return False
+    try:
+        return passes(compare_literal(v, bound))
+    except (TypeError, NotImplementedError):
+        return False
