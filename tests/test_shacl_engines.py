@@ -50,34 +50,54 @@ def case_groups() -> list[list[Path]]:
     return [cases for cases, _ in groups]
 
 
-def test_every_shape_case_gives_pyshacls_results(layout, shapes):
-    differences, fired = {}, set()
+FAST = ["store", "rudof"]
+
+
+@pytest.fixture(scope="module")
+def case_data(layout) -> list[tuple[str, se.Data, Counter]]:
+    """Each group of bad examples, with pySHACL's results on it."""
+    out = []
     for cases in case_groups():
         data = se.Data(graph=load_dataset(layout, extra=[CASES / "_base.ttl", *cases],
                                           include_repository=False).asserted())
-        reference, fast = rows(se.validate(shapes, data, "pyshacl")), rows(se.validate(shapes, data, "rudof"))
+        out.append((" ".join(c.stem for c in cases), data, rows(se.validate(load_shapes(layout), data, "pyshacl"))))
+    return out
+
+
+@pytest.mark.parametrize("engine", FAST)
+def test_every_shape_case_gives_pyshacls_results(shapes, case_data, engine):
+    differences, fired = {}, set()
+    for name, data, reference in case_data:
+        fast = rows(se.validate(shapes, data, engine))
         if fast != reference:
-            differences[" ".join(c.stem for c in cases)] = (reference - fast, fast - reference)
+            differences[name] = (reference - fast, fast - reference)
         fired |= {str(r[1]).rsplit("#", 1)[-1] for r in reference}
     assert differences == {}
     assert {p.stem for p in CASES.glob("[A-Z]*.ttl")} <= fired  # every shape's bad example was compared
 
 
-def test_repository_data_gives_pyshacls_results(layout, shapes):
-    # the repository conforms with no warnings, so one bad example is added: both engines must see it
+@pytest.fixture(scope="module")
+def repository_data(layout, shapes) -> tuple[se.Data, Counter]:
+    # the repository conforms with no warnings, so one bad example is added: every engine must see it
     bad = Graph().parse(CASES / "AgreementParties.ttl").serialize(format="nt", encoding="utf-8")
     data = se.Data(nt=closure_for(layout).asserted_nt + bad)
-    reference = rows(se.validate(shapes, data, "pyshacl"))
-    assert rows(se.validate(shapes, data, "rudof")) == reference
+    return data, rows(se.validate(shapes, data, "pyshacl"))
+
+
+@pytest.mark.parametrize("engine", FAST)
+def test_repository_data_gives_pyshacls_results(shapes, repository_data, engine):
+    data, reference = repository_data
+    assert rows(se.validate(shapes, data, engine)) == reference
     assert sum(reference.values()) > 0
 
 
-def test_messages_are_the_ones_pyshacl_reports(shapes, every_case):
+@pytest.mark.parametrize("engine", FAST)
+def test_messages_are_the_ones_pyshacl_reports(shapes, every_case, engine):
     _, report, _ = pyshacl_validate(every_case, shacl_graph=shapes, inference="none", advanced=True,
                                     allow_warnings=True)
     theirs = Counter((report.value(r, SH.focusNode), str(report.value(r, SH.resultMessage)))
                      for r in report.subjects(RDF.type, SH.ValidationResult))
-    ours = Counter((r.focus, r.message) for r in se.validate(shapes, se.Data(graph=every_case), "rudof"))
+    ours = Counter((r.focus, r.message) for r in se.validate(shapes, se.Data(graph=every_case), engine))
     assert ours == theirs
 
 
@@ -109,12 +129,71 @@ def test_literals_the_engines_read_differently_are_found():
     assert contested == {("2017-13-01", str(XSD.date)), ("1e3", str(XSD.decimal))}
 
 
-def test_an_ill_formed_date_is_reported_as_pyshacl_reports_it(shapes, layout, tmp_path):
+@pytest.mark.parametrize("engine", FAST)
+def test_an_ill_formed_date_is_reported_as_pyshacl_reports_it(shapes, layout, tmp_path, engine):
     bad = tmp_path / "bad-date.ttl"
     bad.write_text('<https://w3id.org/goinglocal/id/event/2017-meeting-with-ana> '
                    '<https://w3id.org/goinglocal/ontology#date> "2017-13-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
     data = load_dataset(layout, extra=[CASES / "_base.ttl", bad], include_repository=False).asserted()
-    results = se.validate(shapes, se.Data(graph=data), "rudof")
+    results = se.validate(shapes, se.Data(graph=data), engine)
     bad = [r for r in results if r.value == Literal("2017-13-01", datatype=XSD.date)]
     assert [(r.severity, str(r.shape).rsplit("#", 1)[1], r.component) for r in bad] == [
         ("Violation", "DateFormat", SH.OrConstraintComponent)]
+
+
+def test_every_project_shape_runs_on_the_store_engine(shapes):
+    assert [(str(r.shape), r.why) for r in se.route(shapes, "store") if r.engine != "store"] == []
+
+
+def test_a_shape_the_store_engine_cannot_run_goes_to_pyshacl():
+    shapes = Graph().parse(format="turtle", data="""
+        @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix : <http://e/> .
+        :A a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:nodeKind sh:IRI ] .
+        :B a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path [ sh:zeroOrMorePath :p ] ; sh:minCount 2 ] .
+        :D a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:minCount 2 ] .""")
+    engines = {str(r.shape): (r.engine, r.why) for r in se.route(shapes, "store")}
+    assert engines == {"http://e/A": ("pyshacl", "uses sh:nodeKind"),
+                       "http://e/B": ("pyshacl", "a path other than an IRI, an inverse IRI or an alternative of those"),
+                       "http://e/D": ("store", "")}
+    data = se.Data(nt=b"<http://e/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
+                      b"<http://e/x> <http://e/p> <http://e/y> .\n<http://e/x> <http://e/p> \"1\" .\n")
+    assert {(str(r.shape), r.component.rsplit("#")[-1]) for r in se.validate(shapes, data, "store")} == {
+        ("http://e/A", "NodeKindConstraintComponent")}
+
+
+REWRITTEN = """
+@base <https://w3id.org/goinglocal/id/> .
+@prefix gl: <https://w3id.org/goinglocal/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .
+<event/2020-east-donation#masks> gl:quantity "1e3"^^xsd:decimal .
+<event/2019-east-forum> gl:alternativeDate "Nov 2017"^^xsd:gYear, "2017-13-01"^^xsd:date, "2017-01-01+00:00"^^xsd:date .
+<event/2021-north-power-stake> gl:sharePercent "150.0"^^xsd:decimal, "0.00"^^xsd:decimal .
+<place/tt> rdfs:label "Testlandia"@ES .
+<project/tt/north-solar> gl:value "0100"^^xsd:integer ; gl:currency "012"^^xsd:integer .
+"""
+
+
+def test_literals_a_store_rewrites_are_judged_and_reported_as_written(layout, shapes, tmp_path):
+    """Oxigraph holds "150.0"^^xsd:decimal as "150" and @ES as @es; pySHACL
+    reads the literals as written, and so must the store engine."""
+    extra = tmp_path / "rewritten.ttl"
+    extra.write_text(REWRITTEN)
+    data = se.Data(graph=load_dataset(layout, extra=[CASES / "_base.ttl", extra], include_repository=False).asserted())
+    assert data.rewritten.written and not data.rewritten.merged
+    reference = rows(se.validate(shapes, data, "pyshacl"))
+    assert rows(se.validate(shapes, data, "store")) == reference
+    values = {r[4] for r in reference}
+    assert {Literal("150.0", datatype=XSD.decimal), Literal("Testlandia", lang="ES"),
+            Literal("012", datatype=XSD.integer), Literal("2017-13-01", datatype=XSD.date)} <= values
+
+
+def test_literals_a_store_would_merge_send_the_shapes_to_pyshacl(layout, shapes, tmp_path):
+    extra = tmp_path / "merged.ttl"
+    extra.write_text('@prefix gl: <https://w3id.org/goinglocal/ontology#> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n'
+                     '<https://w3id.org/goinglocal/id/event/2020-east-donation#masks> gl:quantity "1000.0"^^xsd:decimal, '
+                     '"1000"^^xsd:decimal .\n')
+    data = se.Data(graph=load_dataset(layout, extra=[CASES / "_base.ttl", extra], include_repository=False).asserted())
+    assert data.rewritten.merged
+    reference = rows(se.validate(shapes, data, "pyshacl"))
+    assert rows(se.validate(shapes, data, "store")) == reference
+    assert any(r[5] == SH.MaxCountConstraintComponent for r in reference)  # three values as written, two in a store
