@@ -28,6 +28,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -50,7 +51,11 @@ RANGES = {SH.minInclusive: (SH.MinInclusiveConstraintComponent, lambda c: c >= 0
           SH.maxInclusive: (SH.MaxInclusiveConstraintComponent, lambda c: c <= 0),
           SH.maxExclusive: (SH.MaxExclusiveConstraintComponent, lambda c: c < 0)}
 PER_NODE = 64  # fewer focus nodes than this: look their values up one by one instead of a predicate pass
-INSTANCES = "SELECT DISTINCT ?n ?class WHERE { ?n <%s>/<%s>* ?class }" % (RDF.type, RDFS.subClassOf)
+TYPE, SUBCLASS = ox.NamedNode(str(RDF.type)), ox.NamedNode(str(RDFS.subClassOf))
+MIN_COUNT, MAX_COUNT, CLASS, DATATYPE, PATTERN, LANGUAGE_IN, IN, HAS_VALUE, OR, SPARQL = (
+    SH.MinCountConstraintComponent, SH.MaxCountConstraintComponent, SH.ClassConstraintComponent,
+    SH.DatatypeConstraintComponent, SH.PatternConstraintComponent, SH.LanguageInConstraintComponent,
+    SH.InConstraintComponent, SH.HasValueConstraintComponent, SH.OrConstraintComponent, SH.SPARQLConstraintComponent)
 
 
 class Unsupported(Exception):
@@ -219,11 +224,29 @@ def rewritten(literals) -> Rewritten:
     return out
 
 
+# a literal in N-Triples whose form a store may change: typed (other than
+# xsd:string and xsd:anyURI, kept as written) or with a tag in capitals
+REWRITABLE = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:\^\^<(?!http://www\.w3\.org/2001/XMLSchema#(?:string|anyURI)>)[^>]*>'
+                        rb'|@[a-z0-9-]*[A-Z][A-Za-z0-9-]*)')
+TAGGED = re.compile(rb'"(?:[^"\\\n]|\\.)*"@[A-Za-z0-9-]+')
+
+
 def literals_of(data) -> list:
-    """The distinct literals of a shacl_engines.Data, as written."""
+    """The distinct literals of a shacl_engines.Data that a store may write
+    in another form, as written. N-Triples are scanned as text (a regular
+    expression, then the few distinct matches are parsed), a graph term by term."""
     if data._graph is not None and data._nt is None and data.path is None:
         return list({to_ox(o) for o in data._graph.objects() if isinstance(o, Literal)})
-    return list({t.object for t in data.stream() if isinstance(t.object, ox.Literal)})
+    text = data._nt if data._nt is not None else Path(data.path).read_bytes()
+    found = set(REWRITABLE.findall(text))
+    if any(not l.endswith(b">") for l in found):  # a tag in capitals: its lower-case twins may be merged with it
+        found |= set(TAGGED.findall(text))
+    del text
+    try:
+        return [t.object for t in ox.parse(b"".join(b"<urn:s> <urn:p> " + l + b" .\n" for l in found),
+                                           format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError:  # text the expression misread (a comment line with quotes): read it all
+        return list({t.object for t in data.stream() if isinstance(t.object, ox.Literal)})
 
 
 # --- evaluation ----------------------------------------------------------------
@@ -238,13 +261,30 @@ class StoreEngine:
         self.options = {"default_graph": graph} if graph is not None else {}
         self.literals = literals or Rewritten()
         self._instances: dict = {}
+        self._typed: dict | None = None  # class -> its direct instances
+        self._subclasses: dict = {}      # class -> its direct subclasses
         self._as_written: dict = {}
 
     # reading the store
     def instances(self, cls: Node) -> set:
+        """The nodes that are rdf:type/rdfs:subClassOf* the class (as pySHACL
+        finds them, with no inference): one pass over rdf:type and
+        rdfs:subClassOf for all classes, then a union per class asked for."""
+        if self._typed is None:
+            self._typed, self._subclasses = {}, {}
+            for q in self.store.quads_for_pattern(None, TYPE, None, self.graph):
+                self._typed.setdefault(q.object, []).append(q.subject)
+            for q in self.store.quads_for_pattern(None, SUBCLASS, None, self.graph):
+                self._subclasses.setdefault(q.object, set()).add(q.subject)
         if cls not in self._instances:
-            query = self.store.query(INSTANCES, substitutions={ox.Variable("class"): to_ox(cls)}, **self.options)
-            self._instances[cls] = {s["n"] for s in query}
+            start = to_ox(cls)
+            below, todo = {start}, [start]
+            while todo:
+                for sub in self._subclasses.get(todo.pop(), ()):
+                    if sub not in below:
+                        below.add(sub)
+                        todo.append(sub)
+            self._instances[cls] = {n for c in below for n in self._typed.get(c, ())}
         return self._instances[cls]
 
     def select(self, query: str, variables: tuple[str, ...]) -> list[tuple]:
@@ -306,12 +346,17 @@ class StoreEngine:
             results.append(ShaclResult(spec.severity, owner, self.as_written(node), spec.result_path,
                                        None if value is None else self.as_written(value), component, text))
 
-        value_map = self.values(spec.path, focus) if spec.path is not None else None
+        value_map = self.values(spec.path, focus) if spec.path is not None else {n: (n,) for n in focus}
         for node in focus:
-            values = [node] if value_map is None else list(value_map.get(node, ()))
-            self.check(spec, node, values, report)
+            self.check(spec, node, value_map.get(node, ()), report)
+        for members in spec.ors:
+            passing = self.any_conforms(members, {v for vs in value_map.values() for v in vs})
+            for node in focus:
+                for v in value_map.get(node, ()):
+                    if v not in passing:
+                        report(node, v, OR)
         for prop in spec.properties:
-            targets = focus if value_map is None else {v for vs in value_map.values() for v in vs}
+            targets = focus if spec.path is None else {v for vs in value_map.values() for v in vs}
             results += self.run(top, prop, targets)
         for query in spec.sparql:
             seen = set()
@@ -319,57 +364,66 @@ class StoreEngine:
                 if this in focus and (this, value) not in seen:
                     seen.add((this, value))
                     report(this, value if value is not None else (this if spec.path is None else None),
-                           SH.SPARQLConstraintComponent)
+                           SPARQL)
         return results
 
-    def conforms(self, spec: Spec, node) -> bool:
-        """Whether the node conforms to a nested shape (a member of sh:or)."""
-        failed = []
-        values = [node] if spec.path is None else list(self.values(spec.path, [node]).get(node, ()))
-        self.check(spec, node, values, lambda *args: failed.append(args))
-        if failed:
-            return False
-        targets = [node] if spec.path is None else values
-        return all(self.conforms(prop, v) for prop in spec.properties for v in targets)
+    def any_conforms(self, members: list[Spec], nodes: set) -> set:
+        """The nodes that conform to at least one of these shapes (sh:or)."""
+        passing: set = set()
+        for member in members:
+            passing |= self.conforming(member, nodes - passing)
+        return passing
+
+    def conforming(self, spec: Spec, nodes: set) -> set:
+        """The nodes that conform to a nested shape (a member of sh:or)."""
+        if not nodes:
+            return set()
+        failed: set = set()
+        value_map = self.values(spec.path, nodes) if spec.path is not None else {n: (n,) for n in nodes}
+        for node in nodes:
+            self.check(spec, node, value_map.get(node, ()), lambda n, v, c: failed.add(n))
+        for members in spec.ors:
+            passing = self.any_conforms(members, {v for vs in value_map.values() for v in vs})
+            failed |= {n for n, vs in value_map.items() if any(v not in passing for v in vs)}
+        for prop in spec.properties:
+            ok = self.conforming(prop, {v for vs in value_map.values() for v in vs})
+            failed |= {n for n, vs in value_map.items() if any(v not in ok for v in vs)}
+        return nodes - failed
 
     def check(self, spec: Spec, node, values: list, report) -> None:
         if spec.min_count is not None and len(values) < spec.min_count:
-            report(node, None, SH.MinCountConstraintComponent)
+            report(node, None, MIN_COUNT)
         if spec.max_count is not None and len(values) > spec.max_count:
-            report(node, None, SH.MaxCountConstraintComponent)
+            report(node, None, MAX_COUNT)
         for cls in spec.classes:
             members = self.instances(cls)
             for v in values:
                 if isinstance(v, ox.Literal) or v not in members:
-                    report(node, v, SH.ClassConstraintComponent)
+                    report(node, v, CLASS)
         for datatype in spec.datatypes:
             for v in values:
                 if not _datatype_matches(self.as_written(v), datatype):
-                    report(node, v, SH.DatatypeConstraintComponent)
+                    report(node, v, DATATYPE)
         for pattern in spec.patterns:
             for v in values:
                 if isinstance(v, ox.BlankNode) or not pattern.search(_string(self.as_written(v))):
-                    report(node, v, SH.PatternConstraintComponent)
+                    report(node, v, PATTERN)
         if spec.languages is not None:
             for v in values:
                 if not _language_matches(self.as_written(v), spec.languages):
-                    report(node, v, SH.LanguageInConstraintComponent)
+                    report(node, v, LANGUAGE_IN)
         if spec.in_values is not None:
             for v in values:
                 if self.as_written(v) not in spec.in_values:
-                    report(node, v, SH.InConstraintComponent)
+                    report(node, v, IN)
         for wanted in spec.has_values:
             if not any(self.as_written(v) == wanted for v in values):
-                report(node, None, SH.HasValueConstraintComponent)
+                report(node, None, HAS_VALUE)
         for parameter, bound in spec.ranges:
             component, passes = RANGES[parameter]
             for v in values:
                 if not _in_range(self.as_written(v), bound, passes):
                     report(node, v, component)
-        for members in spec.ors:
-            for v in values:
-                if not any(self.conforms(member, v) for member in members):
-                    report(node, v, SH.OrConstraintComponent)
 
 
 # pySHACL's checks (pyshacl/constraints/core), on rdflib terms as the data wrote them
@@ -393,17 +447,19 @@ def _datatype_matches(v: Node, rule: URIRef) -> bool:
     return False
 
 
+PYTHON_TYPES = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
+                XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
+
+
 def _actual_datatype(v: Literal, rule: URIRef) -> bool:
-    value = v.value
-    checks = {XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: int, XSD.float: float,
-              XSD.decimal: Decimal, XSD.boolean: bool, XSD.date: date, XSD.time: time, XSD.dateTime: datetime}
-    return isinstance(value, checks[rule]) if rule in checks else True
+    return isinstance(v.value, PYTHON_TYPES[rule]) if rule in PYTHON_TYPES else True
 
 
 def _string(v: Node) -> str:
     """StringBasedConstraintBase.value_node_to_string."""
-    from pyshacl.constraints.core.string_based_constraints import StringBasedConstraintBase
-    return StringBasedConstraintBase.value_node_to_string(v)
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        return str(v.value)
+    return str(v)
 
 
 def _language_matches(v: Node, languages: set[str]) -> bool:
