@@ -137,10 +137,10 @@ def record_validation(out: Path, name: str, data: Path, conforms: bool, rows: li
 
 def validation_worker(pipeline: str, data: Path, out: Path, layout, engine: str) -> None:
     """The validation stage of the project pipeline in its own process, with
-    its own limit: the project's default engine (rudof, reading the N-Triples
+    its own limit: the project's default engine (the store engine, reading the N-Triples
     as they are), or the reference (pySHACL on an rdflib parse, stage
     "validation-reference") whose results the bench compares."""
-    status_file = out / f"{'validation' if engine == 'rudof' else 'reference'}-stage-{pipeline}-{data.stem}.json"
+    status_file = out / f"{'validation' if engine != 'pyshacl' else 'reference'}-stage-{pipeline}-{data.stem}.json"
     t = time.perf_counter()
     if engine == "pyshacl":
         from rdflib import Graph
@@ -150,7 +150,7 @@ def validation_worker(pipeline: str, data: Path, out: Path, layout, engine: str)
     parsed = time.perf_counter() - t
     status_file.write_text(json.dumps({"validation_parse": parsed}))
     conforms, rows = shacl_results(source, layout, engine)
-    name = pipeline if engine == "rudof" else f"{pipeline}-pyshacl"
+    name = pipeline if engine != "pyshacl" else f"{pipeline}-pyshacl"
     status_file.write_text(json.dumps({"validation_parse": parsed, "validation": time.perf_counter() - t,
                                        **record_validation(out, name, data, conforms, rows), "done": True}))
 
@@ -201,7 +201,8 @@ def worker(pipeline: str, data: Path, out: Path, root: Path, stage: str | None =
     from goinglocal.questions import load_questions
     layout = Layout(root)
     if stage == "validation":
-        return validation_worker(pipeline, data, out, layout, "rudof")
+        from goinglocal.shacl_engines import default_engine
+        return validation_worker(pipeline, data, out, layout, default_engine())
     if stage == "reference":
         return validation_worker(pipeline, data, out, layout, "pyshacl")
     if stage == "edit":

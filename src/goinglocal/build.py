@@ -155,7 +155,8 @@ def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph):
     """Validation (only the nodes an edit can affect, when a previous one is
     cached), the quality checks and the mention report: the half of a build
     that runs in a child process beside the other (goinglocal.background)."""
-    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt)
+    # the shapes read the asserted graph of the build's own store (shared with the parent after the fork)
+    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt, kg.store)
     report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
     checks = run_checks(kg, layout)
     notes = find_mentions(kg)

@@ -189,8 +189,8 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--debug", action="store_true", help="show Python tracebacks")
     ap.add_argument("--reasoner", choices=("rules", "owlrl"),
                     help="OWL 2 RL reasoner: rules (fast, default) or owlrl (the reference)")
-    ap.add_argument("--validator", choices=("rudof", "pyshacl"),
-                    help="SHACL engine: rudof (fast, default) or pyshacl (the reference)")
+    ap.add_argument("--validator", choices=("store", "rudof", "pyshacl"),
+                    help="SHACL engine: store (shapes on the Oxigraph store, default), rudof or pyshacl (the reference)")
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("validate", help="check data against the shapes and the ontology (exit 0 conforms, 1 violations, 2 unreadable)")

@@ -95,9 +95,10 @@ def changed_nodes(before_nt: bytes, now_nt: bytes) -> set | None:
             for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
 
 
-def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
+def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, store=None):
     """The shapes' problems of the repository, redone only for the nodes an
     edit can affect when a previous validation is cached; all of them otherwise.
+    `store`: a KnowledgeGraph's store holding `asserted_nt` as its asserted graph.
     Returns (problems, how many focus nodes were validated again or None)."""
     import json
     from dataclasses import asdict
@@ -116,7 +117,7 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
     except (OSError, ValueError):
         changed = None
     if changed is None:
-        problems = shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt)
+        problems = shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, store=store)
     else:
         affected = set(changed)
         for node in changed:
@@ -125,7 +126,7 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes):
         kept = [Problem(**p) for p in cached["problems"] if URIRef(p["node_iri"]) not in affected]
         for p in kept:  # a node's triples may have moved to another file
             p.file = _where(dataset, layout, URIRef(p.node_iri))
-        problems = kept + (shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, only=affected)
+        problems = kept + (shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, only=affected, store=store)
                            if affected else [])
         redone = len(affected)
     write_atomic(layout.build_dir / "cache" / "validated.nt", asserted_nt)

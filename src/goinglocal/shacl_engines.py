@@ -62,8 +62,8 @@ UNPROJECTABLE = {SH.sparql, SH.target, SH.closed}  # the shape may read any trip
 
 
 def default_engine() -> str:
-    name = os.environ.get("GOINGLOCAL_VALIDATOR", "rudof")
-    return name if name in ENGINES else "rudof"
+    name = os.environ.get("GOINGLOCAL_VALIDATOR", "store")
+    return name if name in ENGINES else "store"
 
 
 @dataclass(frozen=True)
@@ -149,6 +149,13 @@ class Data:
         else:
             store.bulk_load(self.nt, format=ox.RdfFormat.N_TRIPLES)
         return store
+
+    def query(self, query: str):
+        """A SPARQL query on the store, over these triples only."""
+        return self.store.query(query, **({"default_graph": self.graph_name} if self.graph_name is not None else {}))
+
+    def quads(self, s, p, o):
+        return self.store.quads_for_pattern(s, p, o, self.graph_name or ox.DefaultGraph())
 
     @cached_property
     def rewritten(self):
@@ -314,7 +321,7 @@ def _subgraph(shapes: Graph, routes: list[Route], data: Data, focus: set | None 
             target_nodes = {t for t, _, _ in _reachable(shapes, r.sparql_target)}
             query = sparql_prefixes(shapes, r.sparql_target) + str(shapes.value(r.sparql_target, SH.select))
             from goinglocal.store import from_ox
-            for solution in data.store.query(query):
+            for solution in data.query(query):
                 graph.add((r.shape, SH.targetNode, from_ox(solution["this"])))
         for s, p, o in r.triples:
             if s in target_nodes or (s == r.shape and p == SH.target):
@@ -444,16 +451,16 @@ def _targets(shapes: Graph, r: Route, data: Data, nodes: set) -> set:
         if p == SH.targetNode:
             found |= {n for n in nodes if str(n.value) == str(o)}
         elif p == SH.targetSubjectsOf:
-            found |= {n for n in nodes if next(data.store.quads_for_pattern(n, ox.NamedNode(str(o)), None), None)}
+            found |= {n for n in nodes if next(data.quads(n, ox.NamedNode(str(o)), None), None)}
         elif p == SH.targetObjectsOf:
-            found |= {n for n in nodes if next(data.store.quads_for_pattern(None, ox.NamedNode(str(o)), n), None)}
+            found |= {n for n in nodes if next(data.quads(None, ox.NamedNode(str(o)), n), None)}
         elif p == SH.targetClass and values:
             query = (f"SELECT DISTINCT ?n WHERE {{ VALUES ?n {{ {values} }} "
                      f"?n <{RDF.type}>/<{RDFS.subClassOf}>* <{o}> }}")
-            found |= {s["n"] for s in data.store.query(query)}
+            found |= {s["n"] for s in data.query(query)}
     if r.sparql_target is not None:
         query = sparql_prefixes(shapes, r.sparql_target) + str(shapes.value(r.sparql_target, SH.select))
-        found |= {s["this"] for s in data.store.query(query)} & nodes
+        found |= {s["this"] for s in data.query(query)} & nodes
     return found
 
 

@@ -1,4 +1,4 @@
-"""Validation: SHACL shapes (rudof, or pySHACL with --validator pyshacl; see
+"""Validation: SHACL shapes (the store engine, or rudof or pySHACL with --validator; see
 shacl_engines.py) over the asserted data plus the ontology, the strict checks
 of strict.py (undefined terms and IRIs, missing citations, ill-formed
 literals), and the OWL-RL consistency of the closure. The report is a list of rows that name the
@@ -122,15 +122,20 @@ def neighbourhood(dataset: Dataset, focus: set[Node], hops: int = 2) -> Graph:
 
 def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
                    focus: set[Node] | None = None, asserted_nt: bytes | None = None,
-                   only: set[Node] | None = None) -> list[Problem]:
+                   only: set[Node] | None = None, store=None) -> list[Problem]:
     """The shapes' results as problems. `asserted_nt` (the repository's
-    asserted graph as N-Triples, from the closure cache) spares a serialisation.
+    asserted graph as N-Triples, from the closure cache) spares a serialisation;
+    `store`: a KnowledgeGraph's store, whose asserted graph holds exactly those
+    triples (the store engine reads it instead of loading a copy).
     `focus`: the nodes of named files, judged on their neighbourhood; `only`:
     repository nodes, judged on the whole repository (an incremental build)."""
     if focus is not None:
         data = Data(graph=neighbourhood(dataset, focus))
+    elif asserted_nt is not None:
+        from goinglocal.store import ASSERTED
+        data = Data(nt=asserted_nt, store=store, graph_name=ASSERTED if store is not None else None)
     else:
-        data = Data(nt=asserted_nt) if asserted_nt is not None else Data(graph=dataset.asserted())
+        data = Data(graph=dataset.asserted())
     problems = []
     for result in run_shapes(shapes, data, focus=only, probe_cache=layout.build_dir / "cache" / "datatype-probe.json"):
         node = result.focus
