@@ -197,3 +197,29 @@ def test_literals_a_store_would_merge_send_the_shapes_to_pyshacl(layout, shapes,
     reference = rows(se.validate(shapes, data, "pyshacl"))
     assert rows(se.validate(shapes, data, "store")) == reference
     assert any(r[5] == SH.MaxCountConstraintComponent for r in reference)  # three values as written, two in a store
+
+
+def test_the_store_engine_reads_only_the_asserted_graph_of_a_build_store(shapes, repository_data):
+    """`goinglocal build` hands the store engine its KnowledgeGraph's store:
+    the shapes must see the asserted graph, not the inferred one beside it."""
+    import pyoxigraph as ox
+    from goinglocal.store import ASSERTED, INFERRED, _in_graph
+    data, reference = repository_data
+    inferred = b"<https://w3id.org/goinglocal/id/agreement/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> " \
+               b"<https://w3id.org/goinglocal/ontology#Agreement> .\n"  # would be a focus node with no party
+    store = ox.Store()
+    store.load(_in_graph(data.nt, ASSERTED) + _in_graph(inferred, INFERRED), format=ox.RdfFormat.N_QUADS)
+    on_store = se.Data(nt=data.nt, store=store, graph_name=ASSERTED)
+    assert rows(se.validate(shapes, on_store, "store")) == reference
+
+
+def test_literals_a_store_rewrites_are_found_in_ntriples_text():
+    from goinglocal.shacl_store import literals_of, rewritten
+    nt = (b'<http://e/a> <http://e/p> "20.0"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+          b'<http://e/b> <http://e/p> "20"^^<http://www.w3.org/2001/XMLSchema#decimal> .\n'
+          b'<http://e/a> <http://e/q> "x \\" y"@EN .\n<http://e/b> <http://e/q> "x \\" y"@en .\n'
+          b'<http://e/a> <http://e/r> "007"^^<http://www.w3.org/2001/XMLSchema#string> .\n'
+          b'<http://e/a> <http://e/r> "2017-13-01"^^<http://www.w3.org/2001/XMLSchema#date> .\n')
+    found = rewritten(literals_of(se.Data(nt=nt)))
+    assert {(l.value, l.datatype.value, l.language) for l in found.merged} == {
+        ("20", str(XSD.decimal), None), ('x " y', str(RDF.langString), "en")}

@@ -196,30 +196,34 @@ def _sparql(shapes: Graph, node: Node, kind: URIRef, variable: str) -> str:
 @dataclass
 class Rewritten:
     """Literals a store holds in another form than the data wrote them:
-    stored literal -> the literal as written; `merged`: stored literals that
-    stand for two or more written ones."""
+    stored literal -> the literal as written (an rdflib Literal: an Oxigraph
+    term cannot hold a tag in capitals); `merged`: stored literals that stand
+    for two or more written ones."""
     written: dict = field(default_factory=dict)
     merged: set = field(default_factory=set)
 
 
+def _form(literal: Literal) -> tuple:
+    return str(literal), literal.datatype, literal.language
+
+
 def rewritten(literals) -> Rewritten:
-    """Which of these (distinct Oxigraph literals, as written) a store rewrites."""
-    candidates = [l for l in set(literals)
-                  if l.language or l.datatype.value not in (str(XSD.string), str(XSD.anyURI))]
+    """Which of these literals (rdflib, as written) a store rewrites."""
+    candidates = sorted({_form(l): l for l in literals if l.language or l.datatype not in (None, XSD.string, XSD.anyURI)
+                         }.values(), key=_form)
     out = Rewritten()
     if not candidates:
         return out
     probe = ox.Store()
     p = ox.NamedNode("urn:goinglocal:literal")
-    probe.extend(ox.Quad(ox.NamedNode(f"urn:goinglocal:literal:{i}"), p, l) for i, l in enumerate(candidates))
-    stored = {}
+    probe.extend(ox.Quad(ox.NamedNode(f"urn:goinglocal:literal:{i}"), p, to_ox(l)) for i, l in enumerate(candidates))
+    stored: dict = {}
     for q in probe:
-        written = candidates[int(q.subject.value.rsplit(":", 1)[1])]
-        stored.setdefault(q.object, []).append(written)
+        stored.setdefault(q.object, []).append(candidates[int(q.subject.value.rsplit(":", 1)[1])])
     for held, forms in stored.items():
         if len(forms) > 1:
             out.merged.add(held)
-        if forms != [held]:
+        if [_form(f) for f in forms] != [_form(from_ox(held))]:
             out.written[held] = forms[0]
     return out
 
@@ -231,22 +235,28 @@ REWRITABLE = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:\^\^<(?!http://www\.w3\.org/200
 TAGGED = re.compile(rb'"(?:[^"\\\n]|\\.)*"@[A-Za-z0-9-]+')
 
 
-def literals_of(data) -> list:
+def literals_of(data) -> list[Literal]:
     """The distinct literals of a shacl_engines.Data that a store may write
-    in another form, as written. N-Triples are scanned as text (a regular
-    expression, then the few distinct matches are parsed), a graph term by term."""
+    in another form, as written (rdflib terms). N-Triples are scanned as text
+    (a regular expression, then the distinct matches are parsed), a graph
+    term by term."""
     if data._graph is not None and data._nt is None and data.path is None:
-        return list({to_ox(o) for o in data._graph.objects() if isinstance(o, Literal)})
+        return list({o for o in data._graph.objects() if isinstance(o, Literal)})
     text = data._nt if data._nt is not None else Path(data.path).read_bytes()
     found = set(REWRITABLE.findall(text))
     if any(not l.endswith(b">") for l in found):  # a tag in capitals: its lower-case twins may be merged with it
         found |= set(TAGGED.findall(text))
     del text
+    found = sorted(found)
+    # the lexical forms through Oxigraph's parser (escapes), the tags as written (its terms lower-case them)
+    lexical = [l if l.endswith(b">") else l[:l.rindex(b"@")] for l in found]
     try:
-        return [t.object for t in ox.parse(b"".join(b"<urn:s> <urn:p> " + l + b" .\n" for l in found),
-                                           format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError:  # text the expression misread (a comment line with quotes): read it all
-        return list({t.object for t in data.stream() if isinstance(t.object, ox.Literal)})
+        parsed = [t.object for t in ox.parse(b"".join(b"<urn:s> <urn:p> " + l + b" .\n" for l in lexical),
+                                             format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError:  # text the expression misread (say, a comment line with quotes): rdflib reads it all
+        return list({o for o in data.graph.objects() if isinstance(o, Literal)})
+    return [from_ox(term) if raw.endswith(b">") else Literal(term.value, lang=raw[raw.rindex(b"@") + 1:].decode())
+            for raw, term in zip(found, parsed)]
 
 
 # --- evaluation ----------------------------------------------------------------
@@ -329,7 +339,8 @@ class StoreEngine:
             return from_ox(term)
         found = self._as_written.get(term)
         if found is None:
-            found = self._as_written[term] = from_ox(self.literals.written.get(term, term))
+            found = self.literals.written.get(term)  # (not `or`: a Literal of 0 is false)
+            found = self._as_written[term] = found if found is not None else from_ox(term)
         return found
 
     # checking
