@@ -150,11 +150,15 @@ def test_a_shape_the_store_engine_cannot_run_goes_to_pyshacl():
         @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix : <http://e/> .
         :A a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:nodeKind sh:IRI ] .
         :B a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path [ sh:zeroOrMorePath :p ] ; sh:minCount 2 ] .
-        :D a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:minCount 2 ] .""")
+        :D a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:minCount 2 ] .
+        :E a sh:NodeShape ; sh:targetClass :C ; sh:sparql [ sh:select
+            "SELECT $this ?value WHERE { OPTIONAL { $this :p ?value } FILTER(!BOUND(?value)) }" ] .""")
     engines = {str(r.shape): (r.engine, r.why) for r in se.route(shapes, "store")}
     assert engines == {"http://e/A": ("pyshacl", "uses sh:nodeKind"),
                        "http://e/B": ("pyshacl", "a path other than an IRI, an inverse IRI or an alternative of those"),
-                       "http://e/D": ("store", "")}
+                       "http://e/D": ("store", ""),
+                       "http://e/E": ("pyshacl", "a SPARQL constraint whose outer group does not begin with a triple "
+                                                 "pattern on $this")}
     data = se.Data(nt=b"<http://e/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <http://e/C> .\n"
                       b"<http://e/x> <http://e/p> <http://e/y> .\n<http://e/x> <http://e/p> \"1\" .\n")
     assert {(str(r.shape), r.component.rsplit("#")[-1]) for r in se.validate(shapes, data, "store")} == {

@@ -10,8 +10,11 @@ many focus nodes need it, else one lookup per node); every constraint is
 then checked in Python as pySHACL checks it (the literal checks use rdflib's
 parse of the literal, pySHACL's string conversion, language matching and
 comparison). SPARQL-based constraints run their sh:select on the store and
-keep the solutions whose $this is a focus node (pySHACL binds $this per node;
-the project's queries give the same rows either way).
+keep the solutions whose $this is a focus node (pySHACL binds $this per node:
+the same rows when, as in the project's queries, the outer group begins with
+a triple pattern on $this; any other constraint query goes to pySHACL).
+Blank nodes in results carry the store's labels (a store relabels them on
+load; pySHACL's, read from N-Triples by rdflib, are fresh ones too).
 
 A store rewrites valid literals into their canonical form ("20.0"^^xsd:decimal
 is held as "20", a language tag in lower case), while pySHACL reads them as
@@ -186,8 +189,15 @@ def _sparql(shapes: Graph, node: Node, kind: URIRef, variable: str) -> str:
     if set(shapes.predicates(node, None)) - allowed or any(t != kind for t in shapes.objects(node, RDF.type)):
         raise Unsupported("a SPARQL target or constraint with more than sh:select, sh:prefixes and sh:message")
     select = str(_one(shapes, node, SH.select))
-    if re.search(r"[?$](path|failure)\b", select) or not re.search(rf"[?$]{variable}\b", select):
+    if re.search(r"[?$](path|failure|currentShape|shapesGraph|PATH)\b", select) \
+            or not re.search(rf"[?$]{variable}\b", select):
         raise Unsupported(f"a SPARQL query whose solutions are not $this and ?{variable}")
+    where = re.search(r"\bWHERE\b(.*)", select, re.I | re.S)
+    if kind == SH.SPARQLConstraint and (where is None or not re.match(r"\s*\{\s*[$?]this\s", where[1])
+                                        or re.search(r"\bSELECT\b", where[1], re.I)):
+        # run once for all nodes, its solutions are those of $this bound per node only when a
+        # triple pattern of the outer group binds $this first
+        raise Unsupported("a SPARQL constraint whose outer group does not begin with a triple pattern on $this")
     return sparql_prefixes(shapes, node) + select
 
 
