@@ -152,7 +152,7 @@ def test_a_shape_the_store_engine_cannot_run_goes_to_pyshacl():
         :B a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path [ sh:zeroOrMorePath :p ] ; sh:minCount 2 ] .
         :D a sh:NodeShape ; sh:targetClass :C ; sh:property [ sh:path :p ; sh:minCount 2 ] .
         :E a sh:NodeShape ; sh:targetClass :C ; sh:sparql [ sh:select
-            "SELECT $this ?value WHERE { OPTIONAL { $this :p ?value } FILTER(!BOUND(?value)) }" ] .""")
+            "SELECT $this ?value WHERE { OPTIONAL { $this <http://e/p> ?value } FILTER(!BOUND(?value)) }" ] .""")
     engines = {str(r.shape): (r.engine, r.why) for r in se.route(shapes, "store")}
     assert engines == {"http://e/A": ("pyshacl", "uses sh:nodeKind"),
                        "http://e/B": ("pyshacl", "a path other than an IRI, an inverse IRI or an alternative of those"),
