@@ -325,22 +325,31 @@ class StoreEngine:
                 found |= {row[0] for row in self.select(term, ("this",)) if row[0] is not None}
         return found
 
-    def values(self, path: tuple[Step, ...], focus) -> dict:
-        """focus node -> its value nodes (distinct, in a list)."""
+    def values(self, path: tuple[Step, ...] | None, focus) -> dict | None:
+        """focus node -> its value nodes (distinct); None for a node shape
+        (its value node is the focus node itself)."""
+        if path is None:
+            return None
         out: dict = {}
         many = len(focus) > PER_NODE
         for step in path:
             if many:
                 quads = self.store.quads_for_pattern(None, step.predicate, None, self.graph)
-                pairs = ((q.object, q.subject) if step.inverse else (q.subject, q.object) for q in quads)
-                for node, value in pairs:
-                    if node in focus:
-                        out.setdefault(node, set()).add(value)
+                if step.inverse:
+                    for q in quads:
+                        if (node := q.object) in focus:
+                            out.setdefault(node, []).append(q.subject)
+                else:
+                    for q in quads:
+                        if (node := q.subject) in focus:
+                            out.setdefault(node, []).append(q.object)
             else:
                 for node in focus:
                     pattern = (None, step.predicate, node) if step.inverse else (node, step.predicate, None)
                     for q in self.store.quads_for_pattern(*pattern, self.graph):
-                        out.setdefault(node, set()).add(q.subject if step.inverse else q.object)
+                        out.setdefault(node, []).append(q.subject if step.inverse else q.object)
+        if len(path) > 1:  # the same value by two predicates is one value node
+            out = {node: list(dict.fromkeys(vs)) for node, vs in out.items()}
         return out
 
     def as_written(self, term):
@@ -352,6 +361,13 @@ class StoreEngine:
             found = self.literals.written.get(term)  # (not `or`: a Literal of 0 is false)
             found = self._as_written[term] = found if found is not None else from_ox(term)
         return found
+
+    def lexical(self, term) -> str:
+        """pySHACL's string of a value node (value_node_to_string): the IRI,
+        or the literal's lexical form as written."""
+        if isinstance(term, ox.Literal) and term in self.literals.written:
+            return _string(self.literals.written[term])
+        return term.value
 
     # checking
     def run(self, top: Node, spec: Spec, focus, only: set | None = None) -> list:
@@ -367,25 +383,16 @@ class StoreEngine:
             results.append(ShaclResult(spec.severity, owner, self.as_written(node), spec.result_path,
                                        None if value is None else self.as_written(value), component, text))
 
-        value_map = self.values(spec.path, focus) if spec.path is not None else {n: (n,) for n in focus}
-        for node in focus:
-            self.check(spec, node, value_map.get(node, ()), report)
-        for members in spec.ors:
-            passing = self.any_conforms(members, {v for vs in value_map.values() for v in vs})
-            for node in focus:
-                for v in value_map.get(node, ()):
-                    if v not in passing:
-                        report(node, v, OR)
+        value_map = self.values(spec.path, focus)
+        self.check(spec, focus, value_map, report)
         for prop in spec.properties:
-            targets = focus if spec.path is None else {v for vs in value_map.values() for v in vs}
-            results += self.run(top, prop, targets)
+            results += self.run(top, prop, focus if value_map is None else _all(value_map))
         for query in spec.sparql:
             seen = set()
             for this, value in self.select(query, ("this", "value")):
                 if this in focus and (this, value) not in seen:
                     seen.add((this, value))
-                    report(this, value if value is not None else (this if spec.path is None else None),
-                           SPARQL)
+                    report(this, value if value is not None else (this if spec.path is None else None), SPARQL)
         return results
 
     def any_conforms(self, members: list[Spec], nodes: set) -> set:
@@ -400,51 +407,68 @@ class StoreEngine:
         if not nodes:
             return set()
         failed: set = set()
-        value_map = self.values(spec.path, nodes) if spec.path is not None else {n: (n,) for n in nodes}
-        for node in nodes:
-            self.check(spec, node, value_map.get(node, ()), lambda n, v, c: failed.add(n))
-        for members in spec.ors:
-            passing = self.any_conforms(members, {v for vs in value_map.values() for v in vs})
-            failed |= {n for n, vs in value_map.items() if any(v not in passing for v in vs)}
+        value_map = self.values(spec.path, nodes)
+        self.check(spec, nodes, value_map, lambda n, v, c: failed.add(n))
         for prop in spec.properties:
-            ok = self.conforming(prop, {v for vs in value_map.values() for v in vs})
-            failed |= {n for n, vs in value_map.items() if any(v not in ok for v in vs)}
+            targets = nodes if value_map is None else _all(value_map)
+            bad = targets - self.conforming(prop, targets)
+            failed |= bad if value_map is None else {n for n, vs in value_map.items() if any(v in bad for v in vs)}
         return nodes - failed
 
-    def check(self, spec: Spec, node, values: list, report) -> None:
-        if spec.min_count is not None and len(values) < spec.min_count:
-            report(node, None, MIN_COUNT)
-        if spec.max_count is not None and len(values) > spec.max_count:
-            report(node, None, MAX_COUNT)
+    def check(self, spec: Spec, nodes, value_map: dict | None, report) -> None:
+        """Every constraint of the shape but its nested property shapes and
+        SPARQL, on these focus nodes (value_map: their value nodes, None
+        when the value node is the focus node)."""
+        if value_map is None:
+            pairs = [(n, n) for n in nodes]
+        else:
+            pairs = [(n, v) for n, vs in value_map.items() for v in vs]
+            for bound, too_few, component in ((spec.min_count, True, MIN_COUNT), (spec.max_count, False, MAX_COUNT)):
+                if bound is not None:
+                    for n in nodes:
+                        count = len(value_map.get(n, ()))
+                        if (count < bound) if too_few else (count > bound):
+                            report(n, None, component)
         for cls in spec.classes:
             members = self.instances(cls)
-            for v in values:
-                if isinstance(v, ox.Literal) or v not in members:
-                    report(node, v, CLASS)
+            for n, v in pairs:
+                if v not in members or isinstance(v, ox.Literal):
+                    report(n, v, CLASS)
         for datatype in spec.datatypes:
-            for v in values:
+            for n, v in pairs:
                 if not _datatype_matches(self.as_written(v), datatype):
-                    report(node, v, DATATYPE)
+                    report(n, v, DATATYPE)
         for pattern in spec.patterns:
-            for v in values:
-                if isinstance(v, ox.BlankNode) or not pattern.search(_string(self.as_written(v))):
-                    report(node, v, PATTERN)
-        if spec.languages is not None:
-            for v in values:
-                if not _language_matches(self.as_written(v), spec.languages):
-                    report(node, v, LANGUAGE_IN)
+            for n, v in pairs:
+                if isinstance(v, ox.BlankNode) or not pattern.search(self.lexical(v)):
+                    report(n, v, PATTERN)
+        if spec.languages is not None:  # a store's tag is the written one in lower case, as pySHACL compares them
+            for n, v in pairs:
+                if not _language_matches(v, spec.languages):
+                    report(n, v, LANGUAGE_IN)
         if spec.in_values is not None:
-            for v in values:
+            for n, v in pairs:
                 if self.as_written(v) not in spec.in_values:
-                    report(node, v, IN)
+                    report(n, v, IN)
         for wanted in spec.has_values:
-            if not any(self.as_written(v) == wanted for v in values):
-                report(node, None, HAS_VALUE)
+            having = {n for n, v in pairs if self.as_written(v) == wanted}
+            for n in nodes:
+                if n not in having:
+                    report(n, None, HAS_VALUE)
         for parameter, bound in spec.ranges:
             component, passes = RANGES[parameter]
-            for v in values:
+            for n, v in pairs:
                 if not _in_range(self.as_written(v), bound, passes):
-                    report(node, v, component)
+                    report(n, v, component)
+        for members in spec.ors:
+            passing = self.any_conforms(members, {v for _, v in pairs})
+            for n, v in pairs:
+                if v not in passing:
+                    report(n, v, OR)
+
+
+def _all(value_map: dict) -> set:
+    return {v for vs in value_map.values() for v in vs}
 
 
 # pySHACL's checks (pyshacl/constraints/core), on rdflib terms as the data wrote them
@@ -483,9 +507,9 @@ def _string(v: Node) -> str:
     return str(v)
 
 
-def _language_matches(v: Node, languages: set[str]) -> bool:
-    """LanguageInConstraintComponent._evaluate_string_rule."""
-    if not isinstance(v, Literal) or not v.language:
+def _language_matches(v, languages: set[str]) -> bool:
+    """LanguageInConstraintComponent._evaluate_string_rule (on an Oxigraph term)."""
+    if not isinstance(v, ox.Literal) or not v.language:
         return False
     lang = str(v.language)
     return "*" in languages or lang.lower() in languages or lang.split("-")[0].lower() in languages
