@@ -20,10 +20,11 @@ repository's data):
   graph_name=): `goinglocal build` passes its KnowledgeGraph's asserted
   graph), it loads no copy.
   Measured (one process per engine, N-Triples read included, bench data
-  with defects): 1x 0.7 s / 66 MB (rudof 1.3 s / 197 MB, pySHACL 7.3 s /
-  88 MB); 10x 2.7 s / 134 MB (rudof 9.4 s / 1,077 MB, pySHACL 72 s /
-  368 MB), 366 results from each, identical rows; 100x 31 s / 613 MB
-  (rudof's 9.6 GB is what kept the build above 4 GB).
+  with defects; wall s / peak RSS): 1x 0.9 s / 65 MB (rudof 1.3 s / 197 MB,
+  pySHACL 7.3 s / 88 MB); 10x 2.7 s / 134 MB (rudof 9.4 s / 1,077 MB,
+  pySHACL 72 s / 368 MB), 366 identical results from each; 100x 29 s /
+  615 MB (rudof 159 s / 9,768 MB, 3,892 identical results). In a build's
+  forked child on its store at 100x: 18 s. README, "Choosing the SHACL engine".
 - rudof: RUDOF_FEATURES below; a shape with a SPARQL-based target
   (sh:target [ a sh:SPARQLTarget ]; rudof 0.3 ignores it) gets its focus
   nodes from the target query run on Oxigraph, and is handed to rudof with
