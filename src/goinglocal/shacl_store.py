@@ -36,7 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, RDFS, SH, XSD
+from rdflib.namespace import OWL, RDF, RDFS, SH, XSD
 from rdflib.term import Node
 
 from goinglocal.store import from_ox, to_ox
@@ -80,7 +80,7 @@ class Spec:
     result_path: object = None                # the path as ShaclResult reports it
     min_count: int | None = None
     max_count: int | None = None
-    classes: list = field(default_factory=list)        # ox.NamedNode
+    classes: list = field(default_factory=list)        # URIRef
     datatypes: list = field(default_factory=list)      # URIRef
     patterns: list = field(default_factory=list)       # compiled
     languages: set | None = None
@@ -125,12 +125,17 @@ def _one(shapes: Graph, node: Node, predicate: URIRef) -> Node:
     return values[0]
 
 
-def compile_shape(shapes: Graph, node: Node, top: bool = True) -> Spec:
+def compile_shape(shapes: Graph, node: Node, top: bool = True, within: frozenset = frozenset()) -> Spec:
     """The shape as a Spec; Unsupported when it uses anything else than FEATURES."""
     spec = Spec(node)
     used = set(shapes.predicates(node, None)) - NEUTRAL
     if unknown := sorted(used - FEATURES):
         raise Unsupported("uses " + ", ".join(_name(shapes, u) for u in unknown))
+    if node in within:
+        raise Unsupported("a shape nested in itself")
+    within = within | {node}
+    if set(shapes.objects(node, RDF.type)) & {RDFS.Class, OWL.Class}:
+        raise Unsupported("a shape that is also a class (an implicit class target)")
     if not top and used & {SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf, SH.targetNode, SH.target, SH.sparql}:
         raise Unsupported("a target or a SPARQL constraint on a nested shape")
     for p, o in shapes.predicate_objects(node):
@@ -172,11 +177,11 @@ def compile_shape(shapes: Graph, node: Node, top: bool = True) -> Spec:
                 raise Unsupported(f"a {_name(shapes, p)} that is not a literal")
             spec.ranges.append((p, o))
         elif p == SH["or"]:
-            spec.ors.append([compile_shape(shapes, member, top=False) for member in Collection(shapes, o)])
+            spec.ors.append([compile_shape(shapes, member, False, within) for member in Collection(shapes, o)])
         elif p == SH.property:
-            spec.properties.append(compile_shape(shapes, o, top=False))
-    if len(spec.datatypes) > 1 or len(list(shapes.objects(node, SH.languageIn))) > 1 \
-            or len(list(shapes.objects(node, SH["in"]))) > 1:
+            spec.properties.append(compile_shape(shapes, o, False, within))
+    if any(len(list(shapes.objects(node, p))) > 1  # pySHACL refuses these twice on one shape
+           for p in (SH.datatype, SH.languageIn, SH["in"], SH.minCount, SH.maxCount, SH.path, SH.flags)):
         raise Unsupported("a constraint given twice on one shape")
     if spec.path is None and (spec.min_count is not None or spec.max_count is not None):
         raise Unsupported("sh:minCount or sh:maxCount on a node shape")
