@@ -23,9 +23,9 @@ repository's data):
   with defects; wall s / peak RSS): 1x 0.9 s / 65 MB (rudof 1.3 s / 197 MB,
   pySHACL 7.3 s / 88 MB); 10x 2.7 s / 134 MB (rudof 9.4 s / 1,077 MB,
   pySHACL 72 s / 368 MB), 366 identical results from each; 100x 29 s /
-  615 MB (rudof 159 s / 9,768 MB, pySHACL 1,411 s / 3,275 MB; 3,892 identical
-  results from each). In a build's
-  forked child on its store at 100x: 18 s. README, "Choosing the SHACL engine".
+  615 MB (rudof 159 s / 9,768 MB, pySHACL 1,411 s / 3,275 MB; 3,892
+  identical results from each). In a build's forked child on its store at
+  100x: 18 s. README, "Choosing the SHACL engine".
 - rudof: RUDOF_FEATURES below; a shape with a SPARQL-based target
   (sh:target [ a sh:SPARQLTarget ]; rudof 0.3 ignores it) gets its focus
   nodes from the target query run on Oxigraph, and is handed to rudof with
