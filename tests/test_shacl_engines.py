@@ -227,3 +227,13 @@ def test_literals_a_store_rewrites_are_found_in_ntriples_text():
     found = rewritten(literals_of(se.Data(nt=nt)))
     assert {(l.value, l.datatype.value, l.language) for l in found.merged} == {
         ("20", str(XSD.decimal), None), ('x " y', str(RDF.langString), "en")}
+
+
+def test_the_store_engine_narrowed_to_some_focus_nodes_gives_pyshacls_results(shapes, every_case):
+    """An incremental build validates only the nodes an edit can affect (`focus`)."""
+    focus = set(Graph().parse(CASES / "StakeTransactionComplete.ttl").subjects()) | \
+        set(Graph().parse(CASES / "OneEnglishLabel.ttl").subjects())
+    data = se.Data(graph=every_case)
+    reference = rows(se.validate(shapes, data, "pyshacl", focus=focus))
+    assert rows(se.validate(shapes, data, "store", focus=focus)) == reference
+    assert reference and {r[2] for r in reference} <= focus
