@@ -70,9 +70,21 @@ def scaled_ntriples(asserted_nt: bytes, k: int, only_copies: bool = False, keep:
     rename = lambda m: m[0] if m[1] in keep else b"<" + ID_BASE.encode() + m[1] + suffix + b">"  # noqa: E731
     for copy in range(1, k):
         suffix = f"-x{copy}".encode()
-        copied = (pattern.sub(rename, l) for l in instance)
+        copied = (_relabel(pattern.sub(rename, l), copy) for l in instance)
         out.extend(l for l in (map(defective, copied) if defects else copied) if l is not None)
     return b"\n".join(out) + b"\n"
+
+
+LABELS = (b"<http://www.w3.org/2000/01/rdf-schema#label> ", b"<http://www.w3.org/2004/02/skos/core#altLabel> ")
+
+
+def _relabel(line: bytes, copy: int) -> bytes:
+    """A copy's label or alternative label says which copy it is, as a
+    bigger dataset would not hold ten nodes named alike: a question's
+    default parameter ("Gerardo Morales") still names one node."""
+    if any(p in line for p in LABELS) and (end := line.rfind(b'"')) > 0:
+        return line[:end] + f" (copy {copy})".encode() + line[end:]
+    return line
 
 
 def prepare(layout, out: Path, scales: list[int]) -> dict:
