@@ -12,11 +12,11 @@ peak memory is the child's ru_maxrss (os.wait4). Stages:
   naive    parse (rdflib) -> closure (owlrl) -> validation (pyshacl) -> all questions (rdflib SPARQL)
            ask = reason-then-query: parse + owlrl + one question on rdflib (the stages' own times)
   project  parse (pyoxigraph only) -> closure (the project's default reasoner, goinglocal.materialise:
-           OWL 2 RL rules as semi-naive SPARQL updates on Oxigraph, plus writing the closure cache;
+           OWL 2 RL rules by forward chaining (goinglocal.forward), plus writing the closure cache;
            owlrl if GOINGLOCAL_BENCH_PROJECT_REASONER=owlrl) -> all questions (Oxigraph, on the
            materialised store) -> ask = warm: the cached closure N-Triples into Oxigraph + one question, rendered;
-           validation (pyshacl, which needs an rdflib parse) in a second process with its own limit,
-           so that the other stages are measured at scales where validation cannot finish
+           validation (goinglocal.shacl_engines' default engine, "store"; pySHACL as the reference at
+           --reference-scales) in a second process started at the same time, with its own limit
   reasonable  as project, closure by `reasonable` (reported, not adopted: see benchmarks/fastreason.py)
 
 Both pipelines' answers (every question, with the same parameters) and
