@@ -3,6 +3,7 @@ one-file edit parses only that file, and gives the graphs a fresh parse gives.""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -85,3 +86,15 @@ def test_a_damaged_cache_entry_is_parsed_again(repo, parsed):
     dataset = load.load_dataset(repo)
     assert len(parsed) == len(repo.ontology_files()) + len(FILES)
     assert set(dataset.instances) == set(_fresh(repo)[1])
+
+
+def test_a_cache_entry_with_a_damaged_header_is_parsed_again(repo, parsed):
+    load.load_dataset(repo)
+    for entry in (repo.build_dir / "cache" / "parsed").glob("*.nt"):
+        header, _, nt = entry.read_bytes().partition(b"\n")
+        meta = json.loads(header)
+        del meta["namespaces"]
+        entry.write_bytes(json.dumps(meta).encode() + b"\n" + nt)
+    parsed.clear()
+    load.load_dataset(repo)
+    assert len(parsed) == len(repo.ontology_files()) + len(FILES)

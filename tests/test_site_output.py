@@ -129,3 +129,11 @@ def test_a_first_build_leaves_its_site_linked_as_the_spare_for_the_next():
     assert spare.with_suffix(".json").read_bytes() == (root / "build" / MANIFEST).read_bytes()
     for rel in ("index.html", "id/place/ar/jujuy/index.html", "static/style.css"):
         assert (spare / rel).stat().st_ino == (site / rel).stat().st_ino  # one file, two names
+
+
+def test_a_damaged_manifest_means_the_whole_site_is_written(tmp_path):
+    from goinglocal.site.output import read_manifest
+    path = tmp_path / "spare.json"
+    for text in ("{", '{"files": []}', '{"code": "x", "files": {"a.html": ["sha"]}}', "[]"):
+        path.write_text(text)
+        assert read_manifest(path) is None

@@ -50,10 +50,11 @@ class ParseCache:
             meta = json.loads(header)
             if meta.get("key") != key or meta.get("sha256") != hashlib.sha256(nt).hexdigest():
                 return None
-        except (OSError, ValueError, AttributeError):
-            return None
+            namespaces = tuple((str(p), str(ns)) for p, ns in meta["namespaces"])
+        except (OSError, ValueError, AttributeError, KeyError, TypeError):
+            return None  # missing or damaged: parse the file
         self.used.add(key)
-        return Parsed(path, nt, tuple((p, ns) for p, ns in meta["namespaces"]))
+        return Parsed(path, nt, namespaces)
 
     def put(self, path: Path, data: bytes, parsed: Parsed) -> None:
         if self.folder is None:

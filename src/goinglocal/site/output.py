@@ -115,8 +115,15 @@ class SiteOutput:
 
 
 def read_manifest(path: Path) -> dict | None:
+    """The manifest of a spare site; None when it is missing or not one this
+    code wrote (then the whole site is written)."""
     try:
         manifest = json.loads(path.read_text())
-        return manifest if isinstance(manifest, dict) and isinstance(manifest.get("files"), dict) else None
     except (OSError, ValueError):
         return None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(
+            isinstance(v, list) and len(v) == 3 and isinstance(v[0], str) and isinstance(v[2], int)
+            for v in files.values()):
+        return None
+    return manifest
