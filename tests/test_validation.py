@@ -73,3 +73,27 @@ def test_not_recorded_with_a_note_clears_the_warning(layout, tmp_path):
     assert validate_files(layout, BASE, explained).problems == []
     unexplained = validate_files(layout, BASE, CASES / "EngagementWhere.ttl")
     assert [p.shape for p in unexplained.problems] == ["gls:EngagementWhere"]
+
+
+def test_validating_one_repository_file_reports_what_the_whole_validation_reports_for_it(tmp_path):
+    """`validate FILE` on a file of instances/ judges its nodes on the whole
+    asserted graph (narrowed to them), so it reports exactly the rows the
+    whole repository's validation reports for those nodes."""
+    import json
+    import shutil
+    from conftest import ROOT, run_main
+    from conftest_serve import copy_cache
+    for name in ("ontology", "shapes", "instances", "queries"):
+        shutil.copytree(ROOT / name, tmp_path / name)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    copy_cache(ROOT, tmp_path)
+    edited = tmp_path / "instances" / "actors" / "academia.ttl"
+    edited.write_text(edited.read_text() + '\n<org/cn/test-no-evidence> a gl:Organization ; '
+                      'rdfs:label "Test body without evidence"@en ; gl:basedIn <place/cn> .\n')
+    one = run_main("validate", "instances/actors/academia.ttl", "--format", "json", cwd=tmp_path)
+    whole = run_main("validate", "--format", "json", cwd=tmp_path)
+    assert (one.returncode, whole.returncode) == (1, 1), one.stderr + whole.stderr
+    mine = json.loads(one.stdout)["problems"]
+    assert {p["shape"] for p in mine} >= {"gls:CitesEvidence"}
+    ours = [p for p in json.loads(whole.stdout)["problems"] if p["file"] == "instances/actors/academia.ttl"]
+    assert sorted(map(json.dumps, mine)) == sorted(map(json.dumps, ours))

@@ -26,12 +26,13 @@ def _knowledge_graph(layout):
 
 def cmd_validate(args) -> int:
     from goinglocal.load import expand_paths, load_dataset
-    from goinglocal.validate import named_closure_errors, report_json, report_table, validate_dataset
+    from goinglocal.validate import named_context, report_json, report_table, validate_dataset
     layout = _layout()
     dataset = load_dataset(layout, extra=[Path(p) for p in args.paths])
     if args.paths:  # the named files, with the repository: report the problems of the nodes they mention
-        closure_errors = named_closure_errors(dataset, layout, expand_paths([Path(p) for p in args.paths]))
-        report = validate_dataset(dataset, layout, closure_errors=closure_errors, focus=dataset.mentioned())
+        closure_errors, asserted_nt = named_context(dataset, layout, expand_paths([Path(p) for p in args.paths]))
+        report = validate_dataset(dataset, layout, closure_errors=closure_errors, focus=dataset.mentioned(),
+                                  asserted_nt=asserted_nt)
     else:  # the repository's own data: its cached closure says whether it is consistent
         from goinglocal.reason import closure_for
         closure = closure_for(layout, dataset=dataset)

@@ -127,9 +127,13 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
     asserted graph as N-Triples, from the closure cache) spares a serialisation;
     `store`: a KnowledgeGraph's store, whose asserted graph holds exactly those
     triples (the store engine reads it instead of loading a copy).
-    `focus`: the nodes of named files, judged on their neighbourhood; `only`:
-    repository nodes, judged on the whole repository (an incremental build)."""
-    if focus is not None:
+    `focus`: the nodes of named files, judged on their neighbourhood, or on
+    the whole asserted graph when `asserted_nt` is given (named files of the
+    repository); `only`: repository nodes, judged on the whole repository (an
+    incremental build)."""
+    if focus is not None and asserted_nt is not None:  # named repository files: the whole graph, narrowed
+        data, only, focus = Data(nt=asserted_nt), focus, None
+    elif focus is not None:
         data = Data(graph=neighbourhood(dataset, focus))
     elif asserted_nt is not None:
         from goinglocal.store import ASSERTED
@@ -219,15 +223,20 @@ def neighbourhood_errors(dataset: Dataset, layout: Layout) -> list[str]:
     return errors
 
 
-def named_closure_errors(dataset: Dataset, layout: Layout, named_files: list[Path]) -> list[str]:
-    """Consistency errors for `validate PATHS`: when every named file is one
-    of the repository's instance files, the repository's own closure (cached)
-    covers them; otherwise the files are checked with the nodes they mention."""
+def named_context(dataset: Dataset, layout: Layout, named_files: list[Path]) -> tuple[list[str], bytes | None]:
+    """Consistency errors for `validate PATHS`, and the asserted graph the
+    shapes judge the named files' nodes on. When every named file is one of
+    the repository's instance files, the repository's own closure (cached,
+    or extended after an edit) covers them, and the shapes run on the whole
+    asserted graph, narrowed to those nodes; otherwise the files are checked
+    with the nodes they mention (None: the shapes then run on their
+    neighbourhood)."""
     from goinglocal.reason import closure_for
     repository = {p.resolve() for p in layout.instance_files()}
     if all(p.resolve() in repository for p in named_files):
-        return closure_for(layout).errors
-    return neighbourhood_errors(dataset, layout)
+        closure = closure_for(layout, dataset=dataset)
+        return closure.errors, closure.asserted_nt
+    return neighbourhood_errors(dataset, layout), None
 
 
 def validate_dataset(dataset: Dataset, layout: Layout, closure_errors: list[str] | None = None,
