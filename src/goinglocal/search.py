@@ -40,15 +40,13 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?sub ?super WHERE { ?sub rdfs:subClassOf ?super . FILTER(isIRI(?sub) && isIRI(?super) && ?sub != ?super) }"""
 # the country an entity belongs to: an actor's home place, a place's own
 # enclosing country, a project's site, an engagement's host place, a post's place
+# (from the node's side: starting from the countries, Oxigraph took 4.4 s at 10x, now 0.07 s)
 HOME_COUNTRY = """
 PREFIX gl:   <https://w3id.org/goinglocal/ontology#>
 SELECT DISTINCT ?node ?country WHERE {
-  ?country a gl:Country .
-  { ?node a gl:Locality ; gl:locatedIn? ?country }
-  UNION { ?node gl:homePlace/gl:locatedIn? ?country }
-  UNION { ?node gl:projectLocation/gl:locatedIn? ?country }
-  UNION { ?node gl:heldIn/gl:locatedIn? ?country }
-  UNION { ?node gl:postFor/gl:locatedIn? ?country }
+  { ?node a gl:Locality . BIND(?node AS ?place) }
+  UNION { ?node gl:homePlace|gl:projectLocation|gl:heldIn|gl:postFor ?place }
+  { ?place a gl:Country . BIND(?place AS ?country) } UNION { ?place gl:locatedIn ?country . ?country a gl:Country }
 }"""
 
 
