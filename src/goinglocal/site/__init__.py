@@ -16,6 +16,7 @@ from pathlib import Path
 
 from rdflib import URIRef
 
+from goinglocal.background import Background
 from goinglocal.paths import Layout
 from goinglocal.site import data, downloads, ontology_docs, questions_pages, w3id
 from goinglocal.site.entities import write_entity_pages
@@ -83,9 +84,37 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
     site = SiteOutput(out / SITE_DIR, previous)
     _copy_static(site)
     iris = [i for i in data.entities(kg) if entity_dir(i)]
+    # the entity pages (most of the site's work) on the other core, in a
+    # forked child writing into the same folder; the rest of the site here
+    entity_pages = Background(_entity_pages, kg, site.folder, previous, iris)
+    try:
+        pages = _other_pages(kg, layout, site, stats, answered, entity_count=len(iris))
+        written, files, count = entity_pages.result()
+    except BaseException:
+        entity_pages.cancel()
+        raise
+    site.adopt(files, written)
+    w3id.write(out)
+    manifest = site.finish()
+    (out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+    return SiteSummary(pages=pages + count, entities=count, seconds=time.perf_counter() - started,
+                       files_written=site.written, files=len(manifest["files"]))
+
+
+def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str]) -> tuple[int, dict, int]:
+    """The entity pages written into the site folder (by a forked child):
+    how many files were written, the manifest entries, how many pages."""
+    site = SiteOutput(folder, previous)
+    count = write_entity_pages(kg, site, iris)
+    return site.written, site.files, count
+
+
+def _other_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, stats: dict, answered: list,
+                 entity_count: int) -> int:
+    """Every page but the entities': home, classes, map, timeline, network,
+    questions, ontology, downloads, query. Returns how many."""
     classes = data.classes(kg)
-    entity_count = write_entity_pages(kg, site, iris)
-    pages = entity_count
+    pages = 0
 
     entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
                 "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
@@ -119,9 +148,4 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
     pages += ontology_docs.write(kg, layout, site)
     pages += downloads.write(kg, layout, site, classes)
     render_page(site, "editor/", "query.html", title="Query")
-    pages += 1
-    w3id.write(out)
-    manifest = site.finish()
-    (out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-    return SiteSummary(pages=pages, entities=entity_count, seconds=time.perf_counter() - started,
-                       files_written=site.written, files=len(manifest["files"]))
+    return pages + 1

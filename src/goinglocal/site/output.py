@@ -91,6 +91,12 @@ class SiteOutput:
         if not self.reuse([rel], text):
             self.write(rel, make(), self.key(text))
 
+    def adopt(self, files: dict[str, list], written: int) -> None:
+        """Count as this site's the files another SiteOutput on the same
+        folder wrote or kept (the entity pages, written by a child process)."""
+        self.files.update(files)
+        self.written += written
+
     def _intact(self, rel: str, old: list) -> bool:
         """The file is still there, with the size the manifest gives (someone
         may have deleted or cut a file of build/site by hand)."""
