@@ -21,7 +21,7 @@ from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
-from goinglocal.site import MANIFEST, SITE_DIR, write_site
+from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -174,7 +174,9 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    site_writer = None
     try:
+        site_writer = SiteWriter(kg, staging, spare=site_spare(out))  # its entity pages start now, on the other core
         _write(staging / "graph" / "asserted.ttl", asserted_turtle(kg, dataset))
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
@@ -198,7 +200,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
-        site = write_site(kg, layout, staging, stats, answered, spare=site_spare(out))
+        site = site_writer.finish(layout, stats, answered)
         report, revalidated, checks, notes, notes_text = checking.result()
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))
@@ -207,6 +209,8 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         swap_in(staging, out)
     except BaseException:
         checking.cancel()
+        if site_writer is not None:
+            site_writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     failed = sum(1 for c in checks if c.rows)

@@ -66,39 +66,52 @@ def _sources(kg: KnowledgeGraph) -> list[dict]:
              "citations": int(r["citations"]), "facts": int(r["facts"])} for r in rows]
 
 
+class SiteWriter:
+    """A site being written into out/site (out is the build folder being
+    staged). Made as soon as the graph is ready: it moves `spare` (the site
+    of an earlier build, with its manifest beside it as spare.json) into
+    place to be brought up to date (goinglocal.site.output), and starts the
+    entity pages, most of the site's work, in a forked child on the other
+    core. finish() writes every other page (they need the answers) and the
+    manifest, out/.site-manifest.json."""
+
+    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None):
+        self.started = time.perf_counter()
+        self.kg, self.out = kg, out
+        previous = read_manifest(spare.with_suffix(".json")) if spare is not None and spare.is_dir() else None
+        if previous is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            os.replace(spare, out / SITE_DIR)
+        if spare is not None:
+            shutil.rmtree(spare, ignore_errors=True)
+            spare.with_suffix(".json").unlink(missing_ok=True)
+        self.site = SiteOutput(out / SITE_DIR, previous)
+        _copy_static(self.site)
+        self.iris = [i for i in data.entities(kg) if entity_dir(i)]
+        self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris)
+
+    def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
+        try:
+            pages = _other_pages(self.kg, layout, self.site, stats, answered, entity_count=len(self.iris))
+            written, files, count = self.entity_pages.result()
+        except BaseException:
+            self.cancel()
+            raise
+        self.site.adopt(files, written)
+        w3id.write(self.out)
+        manifest = self.site.finish()
+        (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
+        return SiteSummary(pages=pages + count, entities=count, seconds=time.perf_counter() - self.started,
+                           files_written=self.site.written, files=len(manifest["files"]))
+
+    def cancel(self) -> None:
+        self.entity_pages.cancel()
+
+
 def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
                spare: Path | None = None) -> SiteSummary:
-    """Write the site into out/site and the downloads into out/site/downloads
-    (out is the build folder being staged). `spare`: the site of an earlier
-    build with its manifest beside it (spare.json), moved to out/site and
-    brought up to date (goinglocal.site.output); the new manifest is
-    out/.site-manifest.json."""
-    started = time.perf_counter()
-    previous = read_manifest(spare.with_suffix(".json")) if spare is not None and spare.is_dir() else None
-    if previous is not None:
-        out.mkdir(parents=True, exist_ok=True)
-        os.replace(spare, out / SITE_DIR)
-    if spare is not None:
-        shutil.rmtree(spare, ignore_errors=True)
-        spare.with_suffix(".json").unlink(missing_ok=True)
-    site = SiteOutput(out / SITE_DIR, previous)
-    _copy_static(site)
-    iris = [i for i in data.entities(kg) if entity_dir(i)]
-    # the entity pages (most of the site's work) on the other core, in a
-    # forked child writing into the same folder; the rest of the site here
-    entity_pages = Background(_entity_pages, kg, site.folder, previous, iris)
-    try:
-        pages = _other_pages(kg, layout, site, stats, answered, entity_count=len(iris))
-        written, files, count = entity_pages.result()
-    except BaseException:
-        entity_pages.cancel()
-        raise
-    site.adopt(files, written)
-    w3id.write(out)
-    manifest = site.finish()
-    (out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-    return SiteSummary(pages=pages + count, entities=count, seconds=time.perf_counter() - started,
-                       files_written=site.written, files=len(manifest["files"]))
+    """The whole site at once (SiteWriter)."""
+    return SiteWriter(kg, out, spare).finish(layout, stats, answered)
 
 
 def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str]) -> tuple[int, dict, int]:
