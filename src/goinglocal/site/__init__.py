@@ -88,6 +88,8 @@ class SiteWriter:
         self.site = SiteOutput(out / SITE_DIR, previous)
         _copy_static(self.site)
         self.iris = [i for i in data.entities(kg) if entity_dir(i)]
+        # what both processes read (labels, the search index), made once before the fork
+        kg.labels, index_entries(kg)
         self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris)
 
     def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
