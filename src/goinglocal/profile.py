@@ -209,8 +209,8 @@ class _Rows:
         result = self.kg.store.query(bind_values(query, self.bind), use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
         convert = self.convert
-        for solution in result:
-            yield {name: convert(solution[name]) for name in names}
+        for solution in result:  # the terms in the variables' order: faster than by name
+            yield dict(zip(names, map(convert, solution)))
 
 
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:

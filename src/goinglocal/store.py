@@ -104,7 +104,8 @@ class KnowledgeGraph:
         result = self.store.query(bind_values(query, bindings or {}), **options)
         variables = [v.value for v in result.variables]
         convert = term_converter()
-        rows = [{v: convert(solution[v]) for v in variables} for solution in result]
+        # a solution's terms in the variables' order (reading them by name costs three times as much)
+        rows = [dict(zip(variables, map(convert, solution))) for solution in result]
         return variables, rows
 
     @cached_property
