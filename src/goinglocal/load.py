@@ -189,22 +189,17 @@ class Dataset:
     def lookup(self) -> "Lookup":
         """The instance data indexed by subject and object (goinglocal.lookup)."""
         from goinglocal.lookup import Lookup
-        return Lookup(part.nt for part in self.instance_parts)
+        return Lookup((part.path, part.nt) for part in self.instance_parts)
 
     def triple_count(self) -> int:
         """Distinct triples of the ontology and the instance data together."""
         return len({line for part in self.ontology_parts + self.instance_parts
                     for line in part.nt.splitlines() if line.strip()})
 
-    @cached_property
+    @property
     def origin(self) -> dict[Node, Path]:
         """Where each subject was first written (named files first)."""
-        from goinglocal.store import from_ox
-        origin: dict[Node, Path] = {}
-        for part in self.instance_parts:
-            for subject in {t.subject for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES)}:
-                origin.setdefault(from_ox(subject), part.path)
-        return origin
+        return self.lookup.origin
 
     def namespaces(self) -> list[tuple[str, str]]:
         """The instance files' prefixes, the first declaration of each winning."""
@@ -251,11 +246,15 @@ def load_graphs(files: list[Path], origin: dict[Node, Path] | None = None) -> Gr
     return graph
 
 
-def load_ontology(layout: Layout) -> Graph:
+def _ontology_files(layout: Layout) -> list[Path]:
     files = layout.ontology_files()
     if not files:
         raise UnreadableInput(f"{layout.ontology_dir}: no ontology files", "run from the repository root")
-    return load_graphs(files)
+    return files
+
+
+def load_ontology(layout: Layout) -> Graph:
+    return load_graphs(_ontology_files(layout))
 
 
 def parse_cache(layout: Layout) -> ParseCache:
@@ -266,10 +265,7 @@ def load_dataset(layout: Layout, extra: list[Path] | None = None, include_reposi
     """Ontology plus instance data. Files given in `extra` are read first, so
     that a problem in a node they describe is reported against them."""
     cache = parse_cache(layout)
-    ontology_files = layout.ontology_files()
-    if not ontology_files:
-        raise UnreadableInput(f"{layout.ontology_dir}: no ontology files", "run from the repository root")
-    ontology = [parse_part(p, cache) for p in ontology_files]
+    ontology = [parse_part(p, cache) for p in _ontology_files(layout)]
     extra_files = expand_paths(extra or [])
     chosen = {p.resolve() for p in extra_files}
     repository = [p for p in layout.instance_files() if p.resolve() not in chosen] if include_repository else []

@@ -7,6 +7,7 @@ indexes every triple three ways)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib.namespace import RDFS
@@ -16,16 +17,21 @@ Triple = tuple[Node, Node, Node]
 
 
 class Lookup:
-    def __init__(self, nts: Iterable[bytes]):
+    """From (file, N-Triples) pairs, in the order that decides where a
+    subject was first written (`origin`)."""
+
+    def __init__(self, parts: Iterable[tuple[Path, bytes]]):
         from goinglocal.store import term_converter
         self.out: dict[Node, dict[Triple, None]] = {}
         self.into: dict[Node, dict[Triple, None]] = {}
+        self.origin: dict[Node, Path] = {}
         term = term_converter()
-        for nt in nts:
+        for path, nt in parts:
             for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
                 triple = (term(t.subject), term(t.predicate), term(t.object))
                 self.out.setdefault(triple[0], {})[triple] = None
                 self.into.setdefault(triple[2], {})[triple] = None
+                self.origin.setdefault(triple[0], path)
 
     def __iter__(self) -> Iterator[Triple]:
         for triples in self.out.values():

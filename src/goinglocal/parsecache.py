@@ -36,13 +36,11 @@ def _key(path: Path, data: bytes) -> str:
 
 
 class ParseCache:
-    def __init__(self, folder: Path | None):
+    def __init__(self, folder: Path):
         self.folder = folder
         self.used: set[str] = set()
 
     def get(self, path: Path, data: bytes) -> Parsed | None:
-        if self.folder is None:
-            return None
         key = _key(path, data)
         try:
             blob = (self.folder / f"{key}.nt").read_bytes()
@@ -57,8 +55,6 @@ class ParseCache:
         return Parsed(path, nt, namespaces)
 
     def put(self, path: Path, data: bytes, parsed: Parsed) -> None:
-        if self.folder is None:
-            return
         key = _key(path, data)
         header = json.dumps({"key": key, "sha256": hashlib.sha256(parsed.nt).hexdigest(),
                              "namespaces": [list(n) for n in parsed.namespaces]}, separators=(",", ":"))
@@ -72,7 +68,7 @@ class ParseCache:
     def prune(self, keep_factor: int = 3) -> None:
         """Drop entries this load did not use once they outnumber the used
         ones keep_factor to one (old versions of edited files)."""
-        if self.folder is None or not self.used:
+        if not self.used:
             return
         try:
             entries = list(self.folder.glob("*.nt"))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import pyoxigraph as ox
 from rdflib import URIRef
@@ -57,25 +56,16 @@ class Descriptions:
                 prior = self.incoming[o.value][p.value].get(s.value)
                 self.incoming[o.value][p.value][s.value] = inferred if prior is None else (prior and inferred)
 
-    def triples(self, iri: str) -> list[ox.Triple]:
-        """The entity's triples plus a label for each IRI it links to."""
-        return self.sorted_triples(iri)[0]
-
-    def sorted_triples(self, iri: str) -> tuple[list[ox.Triple], str]:
-        """triples(iri), in a fixed order (a store's own order changes between
-        loads, so an unchanged entity gives byte-identical files), and their
-        text, one per line: what the entity's Turtle and JSON-LD say."""
+    def triples(self, iri: str) -> tuple[list[ox.Triple], str]:
+        """The entity's triples plus a label for each IRI it links to, in a
+        fixed order (a store's own order changes between loads, so an
+        unchanged entity gives byte-identical files), and their text, one per
+        line: what the entity's Turtle and JSON-LD say."""
         own = self.out.get(iri, [])
         linked = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)} | {t.predicate.value for t in own}
         extra = [t for node in sorted(linked - {iri}) for t in self.labels.get(node, [])]
         keyed = sorted((((str(t.subject), str(t.predicate), str(t.object)), t) for t in own + extra), key=lambda kt: kt[0])
         return [t for _, t in keyed], "\n".join(" ".join(k) for k, _ in keyed)
-
-    def turtle(self, iri: str, triples: list[ox.Triple] | None = None) -> bytes:
-        return ox.serialize(triples or self.triples(iri), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-
-    def jsonld(self, iri: str, triples: list[ox.Triple] | None = None) -> bytes:
-        return ox.serialize(triples or self.triples(iri), format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
 
     def linked_from(self, iri: str, shown: set[str] = frozenset()) -> list[tuple[dict, list[dict]]]:
         """Entities linking to iri, by property, leaving out those the
@@ -92,25 +82,25 @@ class Descriptions:
 
 def write_entity_pages(kg: KnowledgeGraph, site: SiteOutput, iris: list[str]) -> int:
     descriptions = Descriptions(kg, set(iris))
-    written = 0
+    pages = 0
     for iri, profile in entity_profiles(kg, [i for i in iris if entity_dir(i) is not None]):
         folder = entity_dir(iri)
-        triples, text = descriptions.sorted_triples(iri)
+        triples, text = descriptions.triples(iri)
         incoming = descriptions.linked_from(iri, shown_in(profile))
         # the three files show the profile, the incoming links and the triples: nothing else
         key = "\0".join(("entity.html", folder, json.dumps([profile, incoming], sort_keys=True, default=str), text))
         files = [folder + "index.html", folder + "index.ttl", folder + "index.jsonld"]
-        written += 1
+        pages += 1
         if site.reuse(files, key):
             continue  # unchanged since the folder's build: not even serialised
-        jsonld = descriptions.jsonld(iri, triples)
+        jsonld = ox.serialize(triples, format=ox.RdfFormat.JSON_LD, prefixes=PREFIXES)
         render_page(site, folder, "entity.html", key=key, title=profile["label"], p=profile,
                     roles_by_year=by_year(profile.get("roles") or []),
                     numbers={c["iri"]: i for i, c in enumerate(profile.get("citations") or [], 1)},
                     jsonld=jsonld.decode("utf-8"), incoming=incoming)
-        site.write(files[1], descriptions.turtle(iri, triples), site.key(key))
+        site.write(files[1], ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES), site.key(key))
         site.write(files[2], jsonld, site.key(key))
-    return written
+    return pages
 
 
 def shown_in(profile: dict) -> set[str]:

@@ -50,9 +50,6 @@ class SiteOutput:
         self._dirs: set[Path] = set()
         folder.mkdir(parents=True, exist_ok=True)
 
-    def __truediv__(self, rel: str) -> Path:
-        return self.folder / rel
-
     def write(self, rel: str, data: bytes | str, key: str | None = None) -> None:
         data = data.encode("utf-8") if isinstance(data, str) else data
         sha = hashlib.sha256(data).hexdigest()
