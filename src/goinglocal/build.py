@@ -21,7 +21,7 @@ from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
-from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter
+from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_files
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -48,6 +48,7 @@ class BuildSummary:
     site_seconds: float = 0.0
     site_files: int = 0
     site_written: int = 0      # files whose bytes changed since the spare site (the rest were kept)
+    site_profiled: int = 0     # entities profiled again (the others' pages were kept: goinglocal.site.changes)
 
     def text(self) -> str:
         verdict = "conforms" if self.conforms else f"does NOT conform ({self.violations} violations)"
@@ -59,8 +60,8 @@ class BuildSummary:
                 f"{'' if self.revalidated is None else f' ({self.revalidated} nodes validated again after the edit)'}; {checks}\n"
                 f"  questions answered: {self.questions}\n"
                 f"  notes: {self.notes} (reports/mentions.txt)\n"
-                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_written} of {self.site_files} files "
-                f"written, {self.site_seconds:.1f} s)\n"
+                f"  site: {self.out}/site/index.html ({self.site_pages} pages, {self.site_profiled} entities profiled, "
+                f"{self.site_written} of {self.site_files} files written, {self.site_seconds:.1f} s)\n"
                 f"  output: {self.out}/ (answers/index.md, reports/, graph/, site/, stats.json) in {self.seconds:.1f} s\n")
 
 
@@ -85,24 +86,32 @@ def swap_in(staging: Path, out: Path) -> None:
 
 def _recycle_site(old: Path, out: Path) -> None:
     """Keep the replaced build's site as out/cache/site-spare (with its
-    manifest): the next build brings it up to date instead of writing
-    thousands of unchanged files again (goinglocal.site.output). With no
-    replaced site (a first build), the spare is the new site's files linked
-    under a second name: the next build replaces a changed file by a new
-    one, so the served site keeps its bytes."""
+    manifest and the graph it shows): the next build brings it up to date
+    instead of writing thousands of unchanged files again
+    (goinglocal.site.output, goinglocal.site.changes). With no replaced
+    site (a first build), the spare is the new site's files linked under a
+    second name: the next build replaces a changed file by a new one, so the
+    served site keeps its bytes."""
     spare = site_spare(out)
+    manifest, graph = spare_files(spare)
     spare.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(spare, ignore_errors=True)
-    spare.with_suffix(".json").unlink(missing_ok=True)
+    manifest.unlink(missing_ok=True)
+    graph.unlink(missing_ok=True)
     if (old / SITE_DIR).is_dir() and (old / MANIFEST).is_file():
         os.replace(old / SITE_DIR, spare)
-        os.replace(old / MANIFEST, spare.with_suffix(".json"))
+        if (old / "graph" / NQUADS_NAME).is_file():
+            os.replace(old / "graph" / NQUADS_NAME, graph)
+        os.replace(old / MANIFEST, manifest)
     elif (out / SITE_DIR).is_dir() and (out / MANIFEST).is_file():
         try:
             shutil.copytree(out / SITE_DIR, spare, copy_function=os.link)
-            shutil.copyfile(out / MANIFEST, spare.with_suffix(".json"))  # last: it vouches for the files
+            if (out / "graph" / NQUADS_NAME).is_file():
+                os.link(out / "graph" / NQUADS_NAME, graph)
+            shutil.copyfile(out / MANIFEST, manifest)  # last: it vouches for the files
         except OSError:  # no hard links here: the next build writes the whole site
             shutil.rmtree(spare, ignore_errors=True)
+            graph.unlink(missing_ok=True)
 
 
 def site_spare(out: Path) -> Path:
@@ -176,7 +185,8 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     staging.mkdir(parents=True)
     site_writer = None
     try:
-        site_writer = SiteWriter(kg, staging, spare=site_spare(out))  # its entity pages start now, on the other core
+        nquads = to_nquads(closure)
+        site_writer = SiteWriter(kg, staging, spare=site_spare(out), graph=nquads)  # its entity pages start now, on the other core
         _write(staging / "graph" / "asserted.ttl", asserted_turtle(kg, dataset))
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
@@ -199,7 +209,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             used = answers.parameters_text(kg, answer).replace("|", "\\|") or "none"
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
-        _write(staging / "graph" / NQUADS_NAME, to_nquads(closure))
+        _write(staging / "graph" / NQUADS_NAME, nquads)
         site = site_writer.finish(layout, stats, answered)
         report, revalidated, checks, notes, notes_text = checking.result()
         _write(staging / "reports" / "validation.txt", report_table(report))
@@ -220,4 +230,4 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
                         failed_checks=failed, notes=notes.headline(), seconds=time.perf_counter() - started,
                         from_cache=closure.from_cache, incremental=closure.incremental, revalidated=revalidated,
                         site_pages=site.pages, site_seconds=site.seconds,
-                        site_files=site.files, site_written=site.files_written)
+                        site_files=site.files, site_written=site.files_written, site_profiled=site.profiled)

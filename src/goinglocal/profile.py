@@ -17,7 +17,6 @@ from rdflib.term import Node
 
 from goinglocal.errors import ParameterError
 from goinglocal.namespaces import GRAPH_ASSERTED
-from goinglocal.questions import bind_values
 from goinglocal.store import KnowledgeGraph, term_converter
 
 GL = "https://w3id.org/goinglocal/ontology#"
@@ -182,15 +181,16 @@ def _value(kg: KnowledgeGraph, term: Node) -> tuple[str, str | None]:
 
 class _Rows:
     """The rows of the profile queries, grouped by the entity (?node) they
-    are about. With one IRI the queries are bound to it; without, each runs
-    once over the whole graph, which is how the site profiles every entity.
-    A query runs when its rows are first asked for. Rows come in no fixed
-    order (it differs between the two ways and between runs), so a profile
-    must not depend on it: everything it lists is sorted to the last key."""
+    are about. With IRIs given the queries are bound to them (a VALUES
+    block); without, each runs once over the whole graph, which is how the
+    site profiles every entity. A query runs when its rows are first asked
+    for. Rows come in no fixed order (it differs between the two ways and
+    between runs), so a profile must not depend on it: everything it lists
+    is sorted to the last key."""
 
-    def __init__(self, kg: KnowledgeGraph, iri: str | None = None):
+    def __init__(self, kg: KnowledgeGraph, iris: Iterable[str] | None = None):
         self.kg = kg
-        self.bind = {"node": URIRef(iri)} if iri is not None else {}
+        self.iris = None if iris is None else sorted(set(iris))
         self.groups: dict[str, dict[str, list[dict]]] = {}
         self.convert = term_converter()  # shared by the queries: they repeat the same terms
 
@@ -202,29 +202,55 @@ class _Rows:
             self.groups[name] = grouped
         return self.groups[name].get(iri, [])
 
+    def iris_in(self, iri: str) -> set[str]:
+        """Every IRI in the rows asked for about iri: what its profile shows
+        (labels, types, citations) is looked up on these and no others."""
+        return {str(term) for grouped in self.groups.values() for row in grouped.get(iri, ())
+                for term in row.values() if isinstance(term, URIRef)}
+
     def _select(self, query: str) -> Iterator[dict[str, Node | None]]:
         """Rows as kg.select gives them, each distinct term converted to
         rdflib once: the batch queries return tens of thousands of rows
         that repeat a few thousand terms."""
-        result = self.kg.store.query(bind_values(query, self.bind), use_default_graph_as_union=True)
+        if self.iris is not None:
+            query = _bind_nodes(query, self.iris)
+        result = self.kg.store.query(query, use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
         convert = self.convert
         for solution in result:  # the terms in the variables' order: faster than by name
             yield dict(zip(names, map(convert, solution)))
 
 
+def _bind_nodes(query: str, iris: list[str]) -> str:
+    """The query with ?node bound to these IRIs (checked as bind_values checks one)."""
+    from goinglocal.questions import IRI_UNSAFE, WHERE_OPEN
+    for iri in iris:
+        if IRI_UNSAFE.search(iri):
+            raise ParameterError(f"{iri!r} is not a valid IRI")
+    block = "VALUES ?node { " + " ".join(f"<{i}>" for i in iris) + " }"
+    match = WHERE_OPEN.search(query)
+    return query[: match.end()] + "\n  " + block + query[match.end():]
+
+
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:
     """The profile of one entity (see the module docstring). Raises
     ParameterError if the graph says nothing about iri."""
-    return _profile(kg, _context(kg), iri, _Rows(kg, iri))
+    return _profile(kg, _context(kg), iri, _Rows(kg, [iri]))
 
 
-def entity_profiles(kg: KnowledgeGraph, iris: Iterable[str]) -> Iterator[tuple[str, dict]]:
+def entity_profiles(kg: KnowledgeGraph, iris: Iterable[str], bound: bool = False,
+                    refs: dict[str, set[str]] | None = None) -> Iterator[tuple[str, dict]]:
     """(iri, profile) for each of iris, equal to entity_profile(kg, iri),
-    from one run of each query over the whole graph."""
-    ctx, rows = _context(kg), _Rows(kg)
+    from one run of each query: over the whole graph, or bound to iris
+    (quicker for a few). `refs` receives, per IRI, the IRIs in its rows
+    (Rows.iris_in)."""
+    iris = list(iris)
+    ctx, rows = _context(kg), _Rows(kg, iris if bound else None)
     for iri in iris:
-        yield iri, _profile(kg, ctx, iri, rows)
+        profile = _profile(kg, ctx, iri, rows)
+        if refs is not None:
+            refs[iri] = rows.iris_in(iri)
+        yield iri, profile
 
 
 def _profile(kg: KnowledgeGraph, ctx: _Context, iri: str, rows: _Rows) -> dict:

@@ -18,9 +18,9 @@ from rdflib import URIRef
 
 from goinglocal.background import Background
 from goinglocal.paths import Layout
-from goinglocal.site import data, downloads, ontology_docs, questions_pages, w3id
+from goinglocal.site import changes, data, downloads, ontology_docs, questions_pages, w3id
 from goinglocal.site.entities import write_entity_pages
-from goinglocal.site.output import SiteOutput, read_manifest
+from goinglocal.site.output import SiteOutput, code_version, read_manifest
 from goinglocal.site.profiles import index_entries
 from goinglocal.site.render import render_page
 from goinglocal.site.timeline_svg import timeline_charts
@@ -35,6 +35,7 @@ MANIFEST = ".site-manifest.json"  # beside site/, in the build folder
 class SiteSummary:
     pages: int
     entities: int
+    profiled: int       # entities profiled (the others kept their files: goinglocal.site.changes)
     seconds: float
     files_written: int = 0      # files whose bytes changed (the rest were kept from an earlier build)
     files: int = 0
@@ -75,35 +76,58 @@ class SiteWriter:
     core. finish() writes every other page (they need the answers) and the
     manifest, out/.site-manifest.json."""
 
-    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None):
+    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None, graph: bytes | None = None):
         self.started = time.perf_counter()
-        self.kg, self.out = kg, out
-        previous = read_manifest(spare.with_suffix(".json")) if spare is not None and spare.is_dir() else None
+        self.kg, self.out, self.graph = kg, out, graph
+        manifest, spare_graph = spare_files(spare) if spare is not None else (None, None)
+        previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
+        kept, refs = self._unchanged(previous, spare_graph)
         if previous is not None:
             out.mkdir(parents=True, exist_ok=True)
             os.replace(spare, out / SITE_DIR)
         if spare is not None:
             shutil.rmtree(spare, ignore_errors=True)
-            spare.with_suffix(".json").unlink(missing_ok=True)
+            manifest.unlink(missing_ok=True)
+            spare_graph.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
         _copy_static(self.site)
-        self.iris = [i for i in data.entities(kg) if entity_dir(i)]
         # what both processes read (labels, the search index), made once before the fork
         kg.labels, index_entries(kg)
-        self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris)
+        self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris, kept, refs)
+
+    def _unchanged(self, previous: dict | None, spare_graph: Path | None) -> tuple[set[str], dict]:
+        """The entities whose files the spare site holds as this graph would
+        make them (goinglocal.site.changes), and their mentioned nodes."""
+        self.iris = [i for i in data.entities(self.kg) if entity_dir(i)]
+        deps = (previous or {}).get("deps")
+        if not deps or self.graph is None or previous.get("code") != code_version():
+            return set(), {}
+        try:
+            before = spare_graph.read_bytes()
+        except OSError:
+            return set(), {}
+        if changes.graph_sha(before) != previous.get("graph"):
+            return set(), {}
+        affected = changes.affected_entities(self.kg, deps, before, self.graph, self.iris)
+        if affected is None:
+            return set(), {}
+        refs = changes.previous_refs(deps)
+        return set(self.iris) - affected, refs
 
     def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
         try:
             pages = _other_pages(self.kg, layout, self.site, stats, answered, entity_count=len(self.iris))
-            written, files, count = self.entity_pages.result()
+            written, files, (count, profiled), deps = self.entity_pages.result()
         except BaseException:
             self.cancel()
             raise
         self.site.adopt(files, written)
         w3id.write(self.out)
         manifest = self.site.finish()
+        if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
+            manifest.update(graph=changes.graph_sha(self.graph), deps=deps)
         (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-        return SiteSummary(pages=pages + count, entities=count, seconds=time.perf_counter() - self.started,
+        return SiteSummary(pages=pages + count, entities=count, profiled=profiled, seconds=time.perf_counter() - self.started,
                            files_written=self.site.written, files=len(manifest["files"]))
 
     def cancel(self) -> None:
@@ -111,17 +135,25 @@ class SiteWriter:
 
 
 def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
-               spare: Path | None = None) -> SiteSummary:
+               spare: Path | None = None, graph: bytes | None = None) -> SiteSummary:
     """The whole site at once (SiteWriter)."""
-    return SiteWriter(kg, out, spare).finish(layout, stats, answered)
+    return SiteWriter(kg, out, spare, graph).finish(layout, stats, answered)
 
 
-def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str]) -> tuple[int, dict, int]:
+def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str],
+                  kept: set[str], refs: dict) -> tuple[int, dict, tuple[int, int], dict]:
     """The entity pages written into the site folder (by a forked child):
-    how many files were written, the manifest entries, how many pages."""
+    how many files were written, the manifest entries, how many pages and
+    how many profiled, and the deps to keep beside the manifest
+    (goinglocal.site.changes)."""
     site = SiteOutput(folder, previous)
-    count = write_entity_pages(kg, site, iris)
-    return site.written, site.files, count
+    counts = write_entity_pages(kg, site, iris, kept, refs)
+    return site.written, site.files, counts, changes.make_deps(kg, refs)
+
+
+def spare_files(spare: Path) -> tuple[Path, Path]:
+    """The spare site's manifest and the graph it was made from, beside it."""
+    return spare.with_suffix(".json"), spare.with_suffix(".nq")
 
 
 def _other_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, stats: dict, answered: list,

@@ -59,7 +59,7 @@ ENGAGEMENTS = PREFIXES + """
 SELECT ?e ?date ?direction WHERE {
   ?e a gl:Engagement ; gl:date ?date .
   OPTIONAL { ?e gl:direction ?direction }
-}"""
+} ORDER BY ?e ?date ?direction"""
 DIRECT_KIND = PREFIXES + f"""
 SELECT ?e ?kind WHERE {{
   ?e a gl:Engagement .
@@ -69,14 +69,14 @@ SELECT ?e ?kind WHERE {{
   FILTER(?kind != gl:Engagement)
   FILTER NOT EXISTS {{ ?kind rdfs:subClassOf ?mid . ?mid rdfs:subClassOf gl:Engagement .
                       FILTER(?mid != ?kind && ?mid != gl:Engagement) }}
-}}"""
+}} ORDER BY ?e ?kind"""
 MILESTONES = PREFIXES + """
 SELECT ?m ?kind ?date WHERE {
   { ?m a gl:PolicyDocument . BIND("policy paper" AS ?kind) }
   UNION { ?m a gl:BRIMemorandum . BIND("BRI memorandum" AS ?kind) }
   UNION { ?m a gl:DiplomaticRecognition . BIND("recognition" AS ?kind) }
   { ?m gl:date ?date } UNION { ?m gl:startDate ?date }
-} ORDER BY ?date"""
+} ORDER BY ?date ?m ?kind"""
 TWINNINGS = PREFIXES + """
 SELECT DISTINCT ?a ?b WHERE { ?a gl:twinnedWith ?b . FILTER(STR(?a) < STR(?b)) }"""
 BROKERAGE = PREFIXES + """

@@ -45,6 +45,8 @@ class SiteOutput:
         self.folder = folder
         self.previous: dict[str, list] = (previous or {}).get("files", {}) \
             if (previous or {}).get("code") == code_version() else {}
+        # every file the folder's manifest lists, under any code: what finish() may remove
+        self.listed: set[str] = set((previous or {}).get("files", {}))
         self.files: dict[str, list] = {}
         self.written = 0
         self._dirs: set[Path] = set()
@@ -82,6 +84,16 @@ class SiteOutput:
         self.files.update(zip(rels, olds))
         return True
 
+    def keep(self, rels: list[str]) -> bool:
+        """Keep these files as the folder holds them, whatever they were made
+        from (the caller knows their input is unchanged); False if any is
+        missing or cut."""
+        olds = [self.previous.get(rel) for rel in rels]
+        if not all(old is not None and self._intact(rel, old) for rel, old in zip(rels, olds)):
+            return False
+        self.files.update(zip(rels, olds))
+        return True
+
     def render(self, rel: str, text: str, make: Callable[[], bytes | str]) -> None:
         """Write what make() returns, unless the folder's file was made from
         the same input text (then make is not called)."""
@@ -104,7 +116,7 @@ class SiteOutput:
 
     def finish(self) -> dict:
         """Remove the files the new site does not have; the manifest to keep."""
-        gone = set(self.previous) - set(self.files)
+        gone = self.listed - set(self.files)
         for rel in sorted(gone):
             (self.folder / rel).unlink(missing_ok=True)
         for parent in sorted({(self.folder / rel).parent for rel in gone}, key=lambda p: -len(p.parts)):

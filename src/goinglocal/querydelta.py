@@ -1,0 +1,258 @@
+"""Which focus nodes a change of triples can give other rows in a query.
+
+A query's rows for a focus node (its variable ?node, say) can change after
+triples are added or removed only if a solution, before or after, uses one
+of those triples. So for each triple pattern of the query (a *probe*) the
+changed triples it matches are bound to it, and the patterns that must hold
+in the same solution (the required patterns of its group and of every group
+around it) are evaluated with them; the focus nodes found can change, no
+others can. Evaluated on the graph after the change plus the removed
+triples, which holds every solution of both graphs, this over-approximates,
+never misses:
+
+- FILTERs and BINDs are left out (a dropped condition only finds more);
+- OPTIONAL, UNION, EXISTS, NOT EXISTS and MINUS groups each give probes
+  with the required patterns around them (a changed triple in a NOT EXISTS
+  or OPTIONAL changes the rows of the solutions around it);
+- a property path of IRIs (`a|b`, `^a`, `a*`, `a+`) matches a changed triple
+  when its predicate is one of them; with * or + the path is followed from
+  the subject back and from the object on;
+- GRAPH is dropped (the default graph is the union).
+
+Anything else (sub-queries, SERVICE, negated or sequence paths) raises
+Unsupported: the caller then treats every node as changed. Blank nodes in
+the changed triples stand for any term (their labels differ between loads).
+tests/test_querydelta.py checks on random graphs and edits that every node
+whose rows change is found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import BNode, Literal, URIRef, Variable
+from rdflib.paths import AlternativePath, InvPath, MulPath, Path
+from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+from rdflib.plugins.sparql.parserutils import CompValue
+
+
+class Unsupported(Exception):
+    """A construct the analysis does not model: assume every node changed."""
+
+
+ANY = object()  # a blank node of a changed triple: stands for any term
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One triple pattern, and what must hold in a solution that matches it:
+    triple patterns and VALUES blocks ((variables), rows)."""
+    pattern: tuple
+    context: tuple
+
+
+def _exists_groups(expr) -> Iterable:
+    """The graph patterns of the EXISTS / NOT EXISTS inside an expression."""
+    if isinstance(expr, CompValue):
+        if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            graph = expr.graph
+            yield translateGroupGraphPattern(graph) if graph.name == "GroupGraphPatternSub" else graph
+        for value in expr.values():
+            yield from _exists_groups(value)
+    elif isinstance(expr, (list, tuple)):
+        for value in expr:
+            yield from _exists_groups(value)
+
+
+def _walk(node) -> tuple[list, list]:
+    """(required, probes) of an algebra node: the items every solution
+    satisfies, and (pattern, items holding with it) for each triple pattern."""
+    name = node.name
+    if name == "BGP":
+        triples = [("triple", tuple(t)) for t in node.triples]
+        return triples, [(t[1], triples) for t in triples]
+    if name == "ToMultiSet":
+        values = node.p
+        if values.name != "values":
+            raise Unsupported(f"a sub-query ({values.name})")
+        variables = sorted({v for row in values.res for v in row}, key=str)
+        rows = tuple(tuple(row.get(v) for v in variables) for row in values.res)
+        return [("values", (tuple(variables), rows))], []
+    if name in ("Join", "LeftJoin", "Minus"):
+        r1, s1 = _walk(node.p1)
+        r2, s2 = _walk(node.p2)
+        probes = [(t, c + r2) for t, c in s1] + [(t, c + r1) for t, c in s2] if name == "Join" \
+            else s1 + [(t, c + r1) for t, c in s2]
+        if name == "LeftJoin":
+            probes += _expression_probes(node.expr, r1 + r2)
+        return (r1 + r2 if name == "Join" else r1), probes
+    if name == "Union":
+        _, s1 = _walk(node.p1)
+        _, s2 = _walk(node.p2)
+        return [], s1 + s2
+    if name in ("Filter", "Extend"):
+        required, probes = _walk(node.p)
+        return required, probes + _expression_probes(node.expr, required)
+    if name == "Graph":
+        return _walk(node.p)
+    if name in ("SelectQuery", "Project", "Distinct", "Reduced", "Slice", "OrderBy", "Group", "AggregateJoin"):
+        return _walk(node.p)  # a sub-query comes as ToMultiSet, above
+    raise Unsupported(f"the algebra node {name}")
+
+
+def _expression_probes(expr, around: list) -> list:
+    probes = []
+    for group in _exists_groups(expr):
+        required, inner = _walk(group)
+        probes += [(t, c + around) for t, c in inner]
+    return probes
+
+
+@lru_cache(maxsize=256)
+def probes(query: str) -> tuple[Probe, ...]:
+    """The probes of a SELECT query (Unsupported if it cannot be analysed)."""
+    algebra = prepareQuery(query).algebra
+    _, found = _walk(algebra)
+    out = []
+    for pattern, context in found:
+        _path_predicates(pattern[1])  # raises Unsupported early
+        rest = tuple(dict.fromkeys(item for item in context if item != ("triple", pattern)))
+        out.append(Probe(pattern, rest))
+    return tuple(dict.fromkeys(out))  # a pattern repeated in an EXISTS gives the same probe
+
+
+def _path_predicates(p) -> tuple[frozenset, bool, bool]:
+    """(IRIs, inverse, repeated) of a path of IRI alternatives."""
+    if not isinstance(p, Path):
+        return frozenset(), False, False
+    inverse = repeated = False
+    if isinstance(p, MulPath):
+        if p.mod not in ("*", "+"):
+            raise Unsupported(f"the path {p.n3()}")
+        repeated, p = True, p.path
+    if isinstance(p, InvPath):
+        inverse, p = True, p.arg
+    args = p.args if isinstance(p, AlternativePath) else [p]
+    if not all(isinstance(a, URIRef) for a in args):
+        raise Unsupported(f"the path {p.n3()}")
+    return frozenset(str(a) for a in args), inverse, repeated
+
+
+def _to_ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        from goinglocal.store import to_ox
+        return to_ox(term)
+    if isinstance(term, BNode):
+        raise Unsupported("a blank node in a query pattern")
+    return term
+
+
+def _n3(term) -> str:
+    if isinstance(term, (Variable, URIRef, Literal)) or isinstance(term, Path):
+        return term.n3()
+    if term is None or term is ANY:
+        return "UNDEF"
+    return str(term)  # an Oxigraph term: N-Triples syntax is SPARQL syntax
+
+
+def _unify(pattern: tuple, triple: tuple) -> dict | None:
+    """Variables bound by matching a changed triple to a plain pattern; None
+    if it cannot match."""
+    bound: dict = {}
+    for part, value in zip(pattern, triple):
+        if isinstance(part, Variable):
+            if part in bound and bound[part] is not ANY and value is not ANY and bound[part] != value:
+                return None
+            if part not in bound or bound[part] is ANY:
+                bound[part] = value
+        elif value is not ANY and _to_ox(part) != value:
+            return None
+        elif value is ANY and isinstance(part, (URIRef, Literal)):
+            return None  # a blank node is not this IRI or literal
+    return bound
+
+
+def _context_text(items: Iterable) -> str:
+    lines = []
+    for kind, item in items:
+        if kind == "triple":
+            lines.append(" ".join(_n3(t) for t in item) + " .")
+        else:
+            variables, rows = item
+            lines.append("VALUES (" + " ".join(v.n3() for v in variables) + ") { "
+                         + " ".join("(" + " ".join(_n3(v) for v in row) + ")" for row in rows) + " }")
+    return "\n  ".join(lines)
+
+
+def _values(variables: list, rows: Iterable[tuple]) -> str:
+    return ("VALUES (" + " ".join(v.n3() for v in variables) + ") { "
+            + " ".join("(" + " ".join(_n3(v) for v in row) + ")" for row in rows) + " }")
+
+
+def _matches(probe: Probe, changed: list[tuple]) -> tuple[list, list]:
+    """The changed triples a probe's pattern matches: (bindings for a plain
+    pattern or a one-step path, (subject, object) pairs for a repeated path)."""
+    s, p, o = probe.pattern
+    if not isinstance(p, Path):
+        return [b for t in changed if (b := _unify(probe.pattern, t)) is not None], []
+    iris, inverse, repeated = _path_predicates(p)
+    steps = [(t[0], t[2]) if not inverse else (t[2], t[0]) for t in changed
+             if t[1] is ANY or (isinstance(t[1], ox.NamedNode) and t[1].value in iris)]
+    if repeated:
+        return [], steps
+    bindings = [b for a, z in steps if (b := _unify((s, o), (a, z))) is not None]
+    return bindings, []
+
+
+def affected(store: ox.Store, query: str, focus: str, changed: list[tuple]) -> set[str] | None:
+    """IRIs of the focus variable whose rows can differ between the graph
+    before and after; `changed` holds the added and removed triples (as
+    Oxigraph terms, ANY for a blank node), and `store` the graph after plus
+    the removed triples, in its default graph (the union). None: any node
+    may (the query is beyond the analysis)."""
+    if not changed:
+        return set()
+    changed = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in changed]
+    try:
+        return _affected(store, probes(query), Variable(focus), changed)
+    except Unsupported:
+        return None
+
+
+def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, changed: list[tuple]) -> set[str] | None:
+    nodes: set[str] = set()
+    for probe in found_probes:
+        bindings, steps = _matches(probe, changed)
+        if not bindings and not steps:
+            continue
+        context = list(probe.context)
+        if steps:  # ?x path* ?y through the changed step a -> z: ?x path* a, z path* ?y
+            s, p, o = probe.pattern
+            loose = MulPath(p.path, "*") if isinstance(p, MulPath) else p
+            a, z = Variable("delta_from"), Variable("delta_to")
+            context += [("triple", (s, loose, a)), ("triple", (z, loose, o))]
+            rows = {(x, y) for x, y in steps}
+            head = [a, z]
+        else:
+            direct = [b[var] for b in bindings if var in b]
+            nodes.update(t.value for t in direct if isinstance(t, ox.NamedNode))
+            bindings = [b for b in bindings if var not in b]
+            if not bindings:
+                continue
+            head = sorted({v for b in bindings for v in b}, key=str)
+            rows = {tuple(b.get(v) for v in head) for b in bindings}
+        mentioned = {t for kind, item in context if kind == "triple" for t in item} \
+            | {v for kind, item in context if kind == "values" for v in item[0]} | set(head)
+        if var not in mentioned:
+            return None
+        text = (f"SELECT DISTINCT {var.n3()} WHERE {{\n  {_values(head, rows)}\n  {_context_text(context)}\n}}")
+        for solution in store.query(text, use_default_graph_as_union=True):
+            node = solution[0]
+            if isinstance(node, ox.NamedNode):
+                nodes.add(node.value)
+    return nodes

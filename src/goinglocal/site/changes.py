@@ -1,0 +1,134 @@
+"""Which entity pages an edit can change, so that a build keeps the others
+as the spare site holds them, without profiling them again.
+
+An entity's files show its profile, its own triples and the links to it.
+They are a function of
+- the rows of the profile queries about it (goinglocal.profile.QUERIES):
+  goinglocal.querydelta finds the nodes whose rows the changed triples can
+  change;
+- its own triples and the triples pointing at it: the subject and object of
+  every changed triple;
+- what is shown of each IRI in those rows and triples (its label, its
+  types and country from the search index, its citations): each such node's
+  signature is kept, and a page whose nodes changed signature is made again;
+- the set of entities (a link is listed only between two of them) and the
+  sub-property hierarchy (it decides which of two facts a profile shows):
+  a change to either counts for every page it can reach.
+
+The changed triples are the difference between the graph the spare site was
+made from (its N-Quads, kept beside it) and the new one. Blank nodes (the
+ontology's anonymous classes) get new labels on every load, so their
+triples are compared with the labels left out; a difference there stands
+for any node (goinglocal.querydelta.ANY). When anything needed is missing
+or is not what this code wrote, every page is made again.
+tests/test_site_changes.py edits a repository in many ways and requires the
+kept and remade site to equal one made from scratch, byte for byte."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Iterable
+
+import pyoxigraph as ox
+from rdflib import URIRef
+
+from goinglocal import querydelta
+from goinglocal.profile import QUERIES, _context
+from goinglocal.store import KnowledgeGraph
+
+DEPS_FORMAT = "goinglocal-site-deps-1"
+SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+REMOVED = ox.NamedNode("urn:goinglocal:removed-since-spare")
+
+
+def graph_sha(nquads: bytes) -> str:
+    return hashlib.sha256(nquads).hexdigest()
+
+
+def _skeleton(quad: ox.Quad) -> str:
+    return " ".join("_:" if isinstance(t, ox.BlankNode) else str(t)
+                    for t in (quad.subject, quad.predicate, quad.object, quad.graph_name))
+
+
+def changed_quads(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
+    """(removed, added): the quads of one N-Quads text and not of the other.
+    Quads with blank nodes are compared as skeletons (labels left out), and
+    only those whose skeleton count differs are reported."""
+    old, new = set(before.splitlines()), set(after.splitlines())
+    gone = [q for q in ox.parse(b"\n".join(old - new) + b"\n", format=ox.RdfFormat.N_QUADS)]
+    came = [q for q in ox.parse(b"\n".join(new - old) + b"\n", format=ox.RdfFormat.N_QUADS)]
+    blank = lambda q: isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)  # noqa: E731
+    counts = Counter(_skeleton(q) for q in gone if blank(q))
+    counts.subtract(_skeleton(q) for q in came if blank(q))
+    differs = {k for k, n in counts.items() if n}
+    keep = lambda q: not blank(q) or _skeleton(q) in differs  # noqa: E731
+    return [q for q in gone if keep(q)], [q for q in came if keep(q)]
+
+
+def node_signature(kg: KnowledgeGraph, ctx, iri: str) -> str:
+    """What a page shows of a node it mentions: label, search entry, citations."""
+    data = [kg.label(URIRef(iri)), ctx.entries.get(iri), ctx.cites(iri)]
+    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
+
+
+def make_deps(kg: KnowledgeGraph, refs: dict[str, Iterable[str]]) -> dict:
+    """What to keep beside the site's manifest: each entity's mentioned
+    nodes, and each mentioned node's signature."""
+    ctx = _context(kg)
+    nodes = sorted({n for r in refs.values() for n in r})
+    index = {n: i for i, n in enumerate(nodes)}
+    return {"format": DEPS_FORMAT, "nodes": nodes, "sigs": [node_signature(kg, ctx, n) for n in nodes],
+            "entities": {e: sorted(index[n] for n in r) for e, r in sorted(refs.items())}}
+
+
+def previous_refs(deps: dict) -> dict[str, list[str]]:
+    nodes = deps["nodes"]
+    return {e: [nodes[i] for i in r] for e, r in deps["entities"].items()}
+
+
+def _neighbours(store: ox.Store, iri: str) -> set[str]:
+    node = ox.NamedNode(iri)
+    found = {q.object.value for q in store.quads_for_pattern(node, None, None) if isinstance(q.object, ox.NamedNode)}
+    found |= {q.subject.value for q in store.quads_for_pattern(None, None, node) if isinstance(q.subject, ox.NamedNode)}
+    return found
+
+
+def affected_entities(kg: KnowledgeGraph, deps: dict, spare_graph: bytes, graph: bytes,
+                      iris: list[str]) -> set[str] | None:
+    """The entities (of iris) whose files can differ from the spare site's,
+    which was made from spare_graph with these deps; None: any can."""
+    if not isinstance(deps, dict) or deps.get("format") != DEPS_FORMAT:
+        return None
+    removed, added = changed_quads(spare_graph, graph)
+    changed = [(q.subject, q.predicate, q.object) for q in removed + added]
+    if any(isinstance(p, ox.NamedNode) and p.value == SUBPROPERTY for _, p, _ in changed):
+        return None  # which of two facts a profile shows depends on the hierarchy
+    before = set(deps["entities"])
+    now = set(iris)
+    hit = now - before  # new pages
+    for s, _, o in changed:  # their own triples, or the links to them
+        hit.update(t.value for t in (s, o) if isinstance(t, ox.NamedNode))
+    store = kg.store
+    for member in before ^ now:  # a link is listed only between two entities
+        hit |= _neighbours(store, member)
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, REMOVED) for q in removed
+                 if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode))
+    try:
+        for query in QUERIES.values():
+            nodes = querydelta.affected(store, query, "node", changed)
+            if nodes is None:
+                return None
+            hit |= nodes
+    finally:
+        store.remove_graph(REMOVED)
+    # what the pages show of the nodes they mention
+    ctx = _context(kg)
+    relabelled = {s.value for s, p, _ in changed if isinstance(s, ox.NamedNode) and p.value == RDFS_LABEL}
+    nodes, sigs = deps["nodes"], deps["sigs"]
+    stale = {i for i, (n, sig) in enumerate(zip(nodes, sigs))
+             if n in relabelled or node_signature(kg, ctx, n) != sig}
+    hit |= {e for e, r in deps["entities"].items() if not stale.isdisjoint(r)}
+    return hit & now
