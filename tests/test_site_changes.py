@@ -1,0 +1,104 @@
+"""After an edit, the entity pages no changed triple can reach keep their
+files without being profiled again (goinglocal.site.changes), and the site
+is still the one a full write gives, byte for byte."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import conftest_serve as cs
+from goinglocal.reason import Closure
+from goinglocal.serve import NQUADS_NAME, to_nquads
+from goinglocal.site import MANIFEST, SITE_DIR, spare_files, write_site
+from goinglocal.stats import compute_stats
+from goinglocal.store import KnowledgeGraph
+
+ID = "https://w3id.org/goinglocal/id/"
+GL = "https://w3id.org/goinglocal/ontology#"
+WHOLE_GRAPH = ("downloads/goinglocal-", "downloads/void.ttl")  # blank node labels differ between loads
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def _lines(nt: bytes, predicate: str) -> list[bytes]:
+    return [line for line in nt.splitlines() if line.split(b" ", 2)[1:2] == [f"<{predicate}>".encode()]]
+
+
+def _edit(closure: Closure, remove: list[bytes], add: list[bytes]) -> KnowledgeGraph:
+    def apply(nt: bytes, asserted: bool) -> bytes:
+        kept = [line for line in nt.splitlines() if line not in set(remove)]
+        return b"\n".join(kept + (add if asserted or nt is closure.closure_nt else [])) + b"\n"
+    asserted, full = apply(closure.asserted_nt, True), apply(closure.closure_nt, False)
+    return KnowledgeGraph(Closure(asserted, full, 0, 0, [], from_cache=False))
+
+
+def _spare(tmp_path: Path) -> Path:
+    """The shared build's site, manifest and graph as a spare (its files linked, not moved)."""
+    root, _ = cs.built()
+    spare = tmp_path / "spare"
+    manifest, graph = spare_files(spare)
+    shutil.copytree(root / "build" / SITE_DIR, spare, copy_function=os.link)
+    shutil.copy(root / "build" / MANIFEST, manifest)
+    shutil.copy(root / "build" / "graph" / NQUADS_NAME, graph)
+    return spare
+
+
+def _compare(tmp_path: Path, kg: KnowledgeGraph):
+    stats, layout = compute_stats(kg), cs.layout()
+    graph = to_nquads(kg.closure)
+    updated = write_site(kg, layout, tmp_path / "updated", stats, [], spare=_spare(tmp_path), graph=graph)
+    fresh = write_site(kg, layout, tmp_path / "fresh", stats, [])
+    new, reference = _files(tmp_path / "updated" / SITE_DIR), _files(tmp_path / "fresh" / SITE_DIR)
+    assert sorted(new) == sorted(reference)
+    assert [rel for rel in reference if new[rel] != reference[rel] and not rel.startswith(WHOLE_GRAPH)] == []
+    return updated, fresh, new
+
+
+@pytest.fixture(scope="module")
+def closure() -> Closure:
+    return cs.repository_closure()
+
+
+def test_many_edits_at_once_give_the_full_site_and_profile_few_entities(tmp_path, closure):
+    nt = closure.closure_nt
+    url = _lines(closure.asserted_nt, GL + "url")[0]              # a citation's link
+    date = _lines(closure.asserted_nt, GL + "date")[0]            # an engagement's date
+    located = _lines(closure.asserted_nt, GL + "locatedIn")[0]    # a place in the hierarchy
+    concerns = _lines(nt, GL + "concernsPlace")[0]               # an inferred link
+    gone = re.match(rb"<([^>]+)>", _lines(closure.asserted_nt, GL + "twinnedWith")[0]).group(1)
+    removed_entity = [line for line in nt.splitlines() if line.startswith(b"<" + gone + b">")
+                      or line.endswith(b"<" + gone + b"> .")]
+    added = [f'<{ID}org/cn/test-office> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GL}Organization> .'.encode(),
+             f'<{ID}org/cn/test-office> <http://www.w3.org/2000/01/rdf-schema#label> "Test office"@en .'.encode(),
+             f'<{ID}org/cn/test-office> <{GL}partOfOrganization> <{ID}org/cn/ccpit> .'.encode(),
+             url.rsplit(b" ", 2)[0] + b' "https://example.org/moved"^^<http://www.w3.org/2001/XMLSchema#anyURI> .',
+             date.rsplit(b" ", 2)[0] + b' "1999-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .']
+    kg = _edit(closure, [url, date, located, concerns, *removed_entity], added)
+    updated, fresh, new = _compare(tmp_path, kg)
+    assert "Test office" in new["id/org/cn/ccpit/index.html"].decode()
+    assert not any(rel.startswith("id/" + gone.decode()[len(ID):] + "/") for rel in new)
+    assert fresh.profiled == fresh.entities
+    assert 0 < updated.profiled < fresh.entities / 4  # the rest kept their files unprofiled
+
+
+def test_a_change_to_the_property_hierarchy_profiles_every_entity(tmp_path, closure):
+    sub = f"<{GL}heldIn> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{GL}concernsPlace> .".encode()
+    kg = _edit(closure, [] if sub not in closure.closure_nt else [sub], [] if sub in closure.closure_nt else [sub])
+    updated, fresh, _ = _compare(tmp_path, kg)
+    assert updated.profiled == fresh.profiled == fresh.entities
+
+
+def test_a_spare_whose_graph_was_altered_is_not_trusted(tmp_path, closure):
+    spare = _spare(tmp_path)
+    _, graph = spare_files(spare)
+    graph.write_bytes(graph.read_bytes() + b"\n")
+    kg = KnowledgeGraph(closure)
+    summary = write_site(kg, cs.layout(), tmp_path / "out", compute_stats(kg), [], spare=spare, graph=to_nquads(closure))
+    assert summary.profiled == summary.entities
