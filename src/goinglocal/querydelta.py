@@ -29,14 +29,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path as FsPath
 from typing import Iterable
 
 import pyoxigraph as ox
 from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.paths import AlternativePath, InvPath, MulPath, Path
-from rdflib.plugins.sparql import prepareQuery
-from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
-from rdflib.plugins.sparql.parserutils import CompValue
 
 
 class Unsupported(Exception):
@@ -56,6 +54,8 @@ class Probe:
 
 def _exists_groups(expr) -> Iterable:
     """The graph patterns of the EXISTS / NOT EXISTS inside an expression."""
+    from rdflib.plugins.sparql.algebra import translateGroupGraphPattern
+    from rdflib.plugins.sparql.parserutils import CompValue
     if isinstance(expr, CompValue):
         if expr.name in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
             graph = expr.graph
@@ -114,6 +114,7 @@ def _expression_probes(expr, around: list) -> list:
 @lru_cache(maxsize=256)
 def probes(query: str) -> tuple[Probe, ...]:
     """The probes of a SELECT query (Unsupported if it cannot be analysed)."""
+    from rdflib.plugins.sparql import prepareQuery  # rdflib's SPARQL parser: slow to import and to run
     algebra = prepareQuery(query).algebra
     _, found = _walk(algebra)
     out = []
@@ -122,6 +123,37 @@ def probes(query: str) -> tuple[Probe, ...]:
         rest = tuple(dict.fromkeys(item for item in context if item != ("triple", pattern)))
         out.append(Probe(pattern, rest))
     return tuple(dict.fromkeys(out))  # a pattern repeated in an EXISTS gives the same probe
+
+
+def cached_probes(queries: Iterable[str], cache: FsPath) -> dict[str, tuple[Probe, ...] | None]:
+    """probes() of each query (None where Unsupported), kept in a cache file
+    between runs: rdflib's parser takes tens of milliseconds a query. An
+    entry is keyed by the query, this module's code and rdflib's version."""
+    import hashlib
+    import pickle
+    from importlib.metadata import version
+    salt = hashlib.sha256(FsPath(__file__).read_bytes() + version("rdflib").encode()).hexdigest()
+    key = lambda q: hashlib.sha256((salt + q).encode()).hexdigest()  # noqa: E731
+    try:
+        known = pickle.loads(cache.read_bytes())
+        known = known if isinstance(known, dict) else {}
+    except Exception:  # noqa: BLE001 - a missing, damaged or foreign cache is made again
+        known = {}
+    out, missing = {}, False
+    for query in queries:
+        k = key(query)
+        if k not in known:
+            missing = True
+            try:
+                known[k] = probes(query)
+            except Unsupported:
+                known[k] = None
+        out[query] = known[k]
+    if missing:
+        from goinglocal.reason import write_atomic
+        keep = {key(q): out[q] for q in out}
+        write_atomic(cache, pickle.dumps(keep))
+    return out
 
 
 def _path_predicates(p) -> tuple[frozenset, bool, bool]:
@@ -209,17 +241,22 @@ def _matches(probe: Probe, changed: list[tuple]) -> tuple[list, list]:
     return bindings, []
 
 
-def affected(store: ox.Store, query: str, focus: str, changed: list[tuple]) -> set[str] | None:
+def affected(store: ox.Store, query: str, focus: str, changed: list[tuple],
+             known: dict[str, tuple[Probe, ...] | None] | None = None) -> set[str] | None:
     """IRIs of the focus variable whose rows can differ between the graph
     before and after; `changed` holds the added and removed triples (as
     Oxigraph terms, ANY for a blank node), and `store` the graph after plus
-    the removed triples, in its default graph (the union). None: any node
-    may (the query is beyond the analysis)."""
+    the removed triples, in its default graph (the union); `known` the
+    probes of queries (cached_probes). None: any node may (the query is
+    beyond the analysis)."""
     if not changed:
         return set()
     changed = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in changed]
     try:
-        return _affected(store, probes(query), Variable(focus), changed)
+        found = known[query] if known is not None and query in known else probes(query)
+        if found is None:
+            return None
+        return _affected(store, found, Variable(focus), changed)
     except Unsupported:
         return None
 

@@ -108,7 +108,8 @@ class SiteWriter:
             return set(), {}
         if changes.graph_sha(before) != previous.get("graph"):
             return set(), {}
-        affected = changes.affected_entities(self.kg, deps, before, self.graph, self.iris)
+        affected = changes.affected_entities(self.kg, deps, before, self.graph, self.iris,
+                                             cache=spare_graph.with_name("profile-probes.pickle"))
         if affected is None:
             return set(), {}
         refs = changes.previous_refs(deps)

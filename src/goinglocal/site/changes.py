@@ -29,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from pathlib import Path
 from typing import Iterable
 
 import pyoxigraph as ox
@@ -97,9 +98,10 @@ def _neighbours(store: ox.Store, iri: str) -> set[str]:
 
 
 def affected_entities(kg: KnowledgeGraph, deps: dict, spare_graph: bytes, graph: bytes,
-                      iris: list[str]) -> set[str] | None:
+                      iris: list[str], cache: Path) -> set[str] | None:
     """The entities (of iris) whose files can differ from the spare site's,
-    which was made from spare_graph with these deps; None: any can."""
+    which was made from spare_graph with these deps; None: any can. `cache`:
+    a file for the queries' probes (querydelta.cached_probes)."""
     if not isinstance(deps, dict) or deps.get("format") != DEPS_FORMAT:
         return None
     removed, added = changed_quads(spare_graph, graph)
@@ -116,9 +118,10 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, spare_graph: bytes, graph:
         hit |= _neighbours(store, member)
     store.extend(ox.Quad(q.subject, q.predicate, q.object, REMOVED) for q in removed
                  if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode))
+    known = querydelta.cached_probes(QUERIES.values(), cache)
     try:
         for query in QUERIES.values():
-            nodes = querydelta.affected(store, query, "node", changed)
+            nodes = querydelta.affected(store, query, "node", changed, known)
             if nodes is None:
                 return None
             hit |= nodes
