@@ -14,7 +14,8 @@ import pytest
 import conftest_serve as cs
 from goinglocal.reason import Closure
 from goinglocal.serve import NQUADS_NAME, to_nquads
-from goinglocal.site import MANIFEST, SITE_DIR, spare_files, write_site
+from goinglocal.graphdelta import GraphSteps, sha
+from goinglocal.site import MANIFEST, SITE_DIR, spare_manifest, write_site
 from goinglocal.stats import compute_stats
 from goinglocal.store import KnowledgeGraph
 
@@ -40,20 +41,27 @@ def _edit(closure: Closure, remove: list[bytes], add: list[bytes]) -> KnowledgeG
 
 
 def _spare(tmp_path: Path) -> Path:
-    """The shared build's site, manifest and graph as a spare (its files linked, not moved)."""
+    """The shared build's site and manifest as a spare (its files linked, not moved)."""
     root, _ = cs.built()
     spare = tmp_path / "spare"
-    manifest, graph = spare_files(spare)
     shutil.copytree(root / "build" / SITE_DIR, spare, copy_function=os.link)
-    shutil.copy(root / "build" / MANIFEST, manifest)
-    shutil.copy(root / "build" / "graph" / NQUADS_NAME, graph)
+    shutil.copy(root / "build" / MANIFEST, spare_manifest(spare))
     return spare
+
+
+def _since(tmp_path: Path, graph: bytes, previous: bytes | None = None):
+    """What changed since the shared build's graph (or `previous`), as a build tells the site."""
+    root, _ = cs.built()
+    steps = GraphSteps(tmp_path)
+    step = steps.record(previous or (root / "build" / "graph" / NQUADS_NAME).read_bytes(), graph)
+    return lambda before: steps.since(before, step)
 
 
 def _compare(tmp_path: Path, kg: KnowledgeGraph):
     stats, layout = compute_stats(kg), cs.layout()
     graph = to_nquads(kg.closure)
-    updated = write_site(kg, layout, tmp_path / "updated", stats, [], spare=_spare(tmp_path), graph=graph)
+    updated = write_site(kg, layout, tmp_path / "updated", stats, [], spare=_spare(tmp_path), graph=sha(graph),
+                         since=_since(tmp_path, graph))
     fresh = write_site(kg, layout, tmp_path / "fresh", stats, [])
     new, reference = _files(tmp_path / "updated" / SITE_DIR), _files(tmp_path / "fresh" / SITE_DIR)
     assert sorted(new) == sorted(reference)
@@ -95,10 +103,11 @@ def test_a_change_to_the_property_hierarchy_profiles_every_entity(tmp_path, clos
     assert updated.profiled == fresh.profiled == fresh.entities
 
 
-def test_a_spare_whose_graph_was_altered_is_not_trusted(tmp_path, closure):
-    spare = _spare(tmp_path)
-    _, graph = spare_files(spare)
-    graph.write_bytes(graph.read_bytes() + b"\n")
+def test_a_spare_made_from_another_graph_than_the_steps_lead_from_is_not_trusted(tmp_path, closure):
+    root, _ = cs.built()
+    graph = to_nquads(closure)
+    other = (root / "build" / "graph" / NQUADS_NAME).read_bytes() + b"\n"  # not the spare's graph
     kg = KnowledgeGraph(closure)
-    summary = write_site(kg, cs.layout(), tmp_path / "out", compute_stats(kg), [], spare=spare, graph=to_nquads(closure))
+    summary = write_site(kg, cs.layout(), tmp_path / "out", compute_stats(kg), [], spare=_spare(tmp_path),
+                         graph=sha(graph), since=_since(tmp_path, graph, previous=other))
     assert summary.profiled == summary.entities

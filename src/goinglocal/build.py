@@ -12,16 +12,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from goinglocal import answers
+from goinglocal import answers, graphdelta
 from goinglocal.background import Background
 from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
+from goinglocal.graphdelta import GraphSteps
 from goinglocal.incremental import shacl_problems_after_edit
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
-from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_files
+from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_manifest
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -86,32 +87,33 @@ def swap_in(staging: Path, out: Path) -> None:
 
 def _recycle_site(old: Path, out: Path) -> None:
     """Keep the replaced build's site as out/cache/site-spare (with its
-    manifest and the graph it shows): the next build brings it up to date
-    instead of writing thousands of unchanged files again
-    (goinglocal.site.output, goinglocal.site.changes). With no replaced
-    site (a first build), the spare is the new site's files linked under a
-    second name: the next build replaces a changed file by a new one, so the
-    served site keeps its bytes."""
+    manifest): the next build brings it up to date instead of writing
+    thousands of unchanged files again (goinglocal.site.output,
+    goinglocal.site.changes). With no replaced site (a first build), the
+    spare is the new site's files linked under a second name: the next
+    build replaces a changed file by a new one, so the served site keeps its
+    bytes."""
     spare = site_spare(out)
-    manifest, graph = spare_files(spare)
+    manifest = spare_manifest(spare)
     spare.parent.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(spare, ignore_errors=True)
     manifest.unlink(missing_ok=True)
-    graph.unlink(missing_ok=True)
     if (old / SITE_DIR).is_dir() and (old / MANIFEST).is_file():
         os.replace(old / SITE_DIR, spare)
-        if (old / "graph" / NQUADS_NAME).is_file():
-            os.replace(old / "graph" / NQUADS_NAME, graph)
         os.replace(old / MANIFEST, manifest)
     elif (out / SITE_DIR).is_dir() and (out / MANIFEST).is_file():
         try:
             shutil.copytree(out / SITE_DIR, spare, copy_function=os.link)
-            if (out / "graph" / NQUADS_NAME).is_file():
-                os.link(out / "graph" / NQUADS_NAME, graph)
             shutil.copyfile(out / MANIFEST, manifest)  # last: it vouches for the files
         except OSError:  # no hard links here: the next build writes the whole site
             shutil.rmtree(spare, ignore_errors=True)
-            graph.unlink(missing_ok=True)
+
+
+def _previous_graph(out: Path) -> bytes | None:
+    try:
+        return (out / "graph" / NQUADS_NAME).read_bytes()
+    except OSError:
+        return None
 
 
 def site_spare(out: Path) -> Path:
@@ -186,7 +188,10 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     site_writer = None
     try:
         nquads = to_nquads(closure)
-        site_writer = SiteWriter(kg, staging, spare=site_spare(out), graph=nquads)  # its entity pages start now, on the other core
+        steps = GraphSteps(out / "cache")
+        step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
+        site_writer = SiteWriter(kg, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
+                                 since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
         _write(staging / "graph" / "asserted.ttl", asserted_turtle(kg, dataset))
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
@@ -217,6 +222,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "reports" / "checks.txt", checks_text(checks))
         _write(staging / "reports" / "mentions.txt", notes_text)
         swap_in(staging, out)
+        steps.save(step)
     except BaseException:
         checking.cancel()
         if site_writer is not None:

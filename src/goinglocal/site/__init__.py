@@ -13,10 +13,12 @@ import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from rdflib import URIRef
 
 from goinglocal.background import Background
+from goinglocal.graphdelta import Change
 from goinglocal.paths import Layout
 from goinglocal.site import changes, data, downloads, ontology_docs, questions_pages, w3id
 from goinglocal.site.entities import write_entity_pages
@@ -76,44 +78,43 @@ class SiteWriter:
     core. finish() writes every other page (they need the answers) and the
     manifest, out/.site-manifest.json."""
 
-    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None, graph: bytes | None = None):
+    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None, graph: str | None = None,
+                 since: Callable[[str], Change | None] | None = None):
+        """graph: the sha256 of the graph's N-Quads; since(sha): what changed
+        from the graph with that sha to this one, if known
+        (goinglocal.graphdelta). Without them every entity is profiled."""
         self.started = time.perf_counter()
         self.kg, self.out, self.graph = kg, out, graph
-        manifest, spare_graph = spare_files(spare) if spare is not None else (None, None)
+        manifest = spare_manifest(spare) if spare is not None else None
         previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
-        kept, refs = self._unchanged(previous, spare_graph)
+        kept, refs = self._unchanged(previous, since, spare)
         if previous is not None:
             out.mkdir(parents=True, exist_ok=True)
             os.replace(spare, out / SITE_DIR)
         if spare is not None:
             shutil.rmtree(spare, ignore_errors=True)
             manifest.unlink(missing_ok=True)
-            spare_graph.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
         _copy_static(self.site)
         # what both processes read (labels, the search index), made once before the fork
         kg.labels, index_entries(kg)
         self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris, kept, refs)
 
-    def _unchanged(self, previous: dict | None, spare_graph: Path | None) -> tuple[set[str], dict]:
+    def _unchanged(self, previous: dict | None, since, spare: Path | None) -> tuple[set[str], dict]:
         """The entities whose files the spare site holds as this graph would
         make them (goinglocal.site.changes), and their mentioned nodes."""
         self.iris = [i for i in data.entities(self.kg) if entity_dir(i)]
         deps = (previous or {}).get("deps")
-        if not deps or self.graph is None or previous.get("code") != code_version():
+        if not deps or since is None or previous.get("code") != code_version() or not previous.get("graph"):
             return set(), {}
-        try:
-            before = spare_graph.read_bytes()
-        except OSError:
+        change = since(previous["graph"])
+        if change is None:
             return set(), {}
-        if changes.graph_sha(before) != previous.get("graph"):
-            return set(), {}
-        affected = changes.affected_entities(self.kg, deps, before, self.graph, self.iris,
-                                             cache=spare_graph.with_name("profile-probes.pickle"))
+        affected = changes.affected_entities(self.kg, deps, change, self.iris,
+                                             cache=spare.parent / "profile-probes.pickle")
         if affected is None:
             return set(), {}
-        refs = changes.previous_refs(deps)
-        return set(self.iris) - affected, refs
+        return set(self.iris) - affected, changes.previous_refs(deps)
 
     def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
         try:
@@ -126,7 +127,7 @@ class SiteWriter:
         w3id.write(self.out)
         manifest = self.site.finish()
         if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
-            manifest.update(graph=changes.graph_sha(self.graph), deps=deps)
+            manifest.update(graph=self.graph, deps=deps)
         (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
         return SiteSummary(pages=pages + count, entities=count, profiled=profiled, seconds=time.perf_counter() - self.started,
                            files_written=self.site.written, files=len(manifest["files"]))
@@ -136,9 +137,10 @@ class SiteWriter:
 
 
 def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
-               spare: Path | None = None, graph: bytes | None = None) -> SiteSummary:
+               spare: Path | None = None, graph: str | None = None,
+               since: Callable[[str], Change | None] | None = None) -> SiteSummary:
     """The whole site at once (SiteWriter)."""
-    return SiteWriter(kg, out, spare, graph).finish(layout, stats, answered)
+    return SiteWriter(kg, out, spare, graph, since).finish(layout, stats, answered)
 
 
 def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str],
@@ -152,9 +154,9 @@ def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris:
     return site.written, site.files, counts, changes.make_deps(kg, refs)
 
 
-def spare_files(spare: Path) -> tuple[Path, Path]:
-    """The spare site's manifest and the graph it was made from, beside it."""
-    return spare.with_suffix(".json"), spare.with_suffix(".nq")
+def spare_manifest(spare: Path) -> Path:
+    """The spare site's manifest, beside it."""
+    return spare.with_suffix(".json")
 
 
 def _other_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, stats: dict, answered: list,

@@ -15,12 +15,9 @@ They are a function of
   sub-property hierarchy (it decides which of two facts a profile shows):
   a change to either counts for every page it can reach.
 
-The changed triples are the difference between the graph the spare site was
-made from (its N-Quads, kept beside it) and the new one. Blank nodes (the
-ontology's anonymous classes) get new labels on every load, so their
-triples are compared with the labels left out; a difference there stands
-for any node (goinglocal.querydelta.ANY). When anything needed is missing
-or is not what this code wrote, every page is made again.
+The changed triples lead from the graph the spare site was made from to the
+new one (goinglocal.graphdelta). When anything needed is missing or is not
+what this code wrote, every page is made again.
 tests/test_site_changes.py edits a repository in many ways and requires the
 kept and remade site to equal one made from scratch, byte for byte."""
 
@@ -28,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from pathlib import Path
 from typing import Iterable
 
@@ -36,37 +32,13 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from goinglocal import querydelta
+from goinglocal.graphdelta import Change
 from goinglocal.profile import QUERIES, _context
 from goinglocal.store import KnowledgeGraph
 
 DEPS_FORMAT = "goinglocal-site-deps-1"
 SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 REMOVED = ox.NamedNode("urn:goinglocal:removed-since-spare")
-
-
-def graph_sha(nquads: bytes) -> str:
-    return hashlib.sha256(nquads).hexdigest()
-
-
-def _skeleton(quad: ox.Quad) -> str:
-    return " ".join("_:" if isinstance(t, ox.BlankNode) else str(t)
-                    for t in (quad.subject, quad.predicate, quad.object, quad.graph_name))
-
-
-def changed_quads(before: bytes, after: bytes) -> tuple[list[ox.Quad], list[ox.Quad]]:
-    """(removed, added): the quads of one N-Quads text and not of the other.
-    Quads with blank nodes are compared as skeletons (labels left out), and
-    only those whose skeleton count differs are reported."""
-    old, new = set(before.splitlines()), set(after.splitlines())
-    gone = [q for q in ox.parse(b"\n".join(old - new) + b"\n", format=ox.RdfFormat.N_QUADS)]
-    came = [q for q in ox.parse(b"\n".join(new - old) + b"\n", format=ox.RdfFormat.N_QUADS)]
-    blank = lambda q: isinstance(q.subject, ox.BlankNode) or isinstance(q.object, ox.BlankNode)  # noqa: E731
-    counts = Counter(_skeleton(q) for q in gone if blank(q))
-    counts.subtract(_skeleton(q) for q in came if blank(q))
-    differs = {k for k, n in counts.items() if n}
-    keep = lambda q: not blank(q) or _skeleton(q) in differs  # noqa: E731
-    return [q for q in gone if keep(q)], [q for q in came if keep(q)]
 
 
 def node_signature(kg: KnowledgeGraph, ctx, iri: str) -> str:
@@ -97,15 +69,14 @@ def _neighbours(store: ox.Store, iri: str) -> set[str]:
     return found
 
 
-def affected_entities(kg: KnowledgeGraph, deps: dict, spare_graph: bytes, graph: bytes,
-                      iris: list[str], cache: Path) -> set[str] | None:
+def affected_entities(kg: KnowledgeGraph, deps: dict, change: Change, iris: list[str],
+                      cache: Path) -> set[str] | None:
     """The entities (of iris) whose files can differ from the spare site's,
-    which was made from spare_graph with these deps; None: any can. `cache`:
-    a file for the queries' probes (querydelta.cached_probes)."""
+    which was made with these deps from the graph `change` leads from; None:
+    any can. `cache`: a file for the queries' probes (querydelta.cached_probes)."""
     if not isinstance(deps, dict) or deps.get("format") != DEPS_FORMAT:
         return None
-    removed, added = changed_quads(spare_graph, graph)
-    changed = [(q.subject, q.predicate, q.object) for q in removed + added]
+    removed, changed = change.removed, change.triples
     if any(isinstance(p, ox.NamedNode) and p.value == SUBPROPERTY for _, p, _ in changed):
         return None  # which of two facts a profile shows depends on the hierarchy
     before = set(deps["entities"])
@@ -129,7 +100,7 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, spare_graph: bytes, graph:
         store.remove_graph(REMOVED)
     # what the pages show of the nodes they mention
     ctx = _context(kg)
-    relabelled = {s.value for s, p, _ in changed if isinstance(s, ox.NamedNode) and p.value == RDFS_LABEL}
+    relabelled = change.relabelled()
     nodes, sigs = deps["nodes"], deps["sigs"]
     stale = {i for i, (n, sig) in enumerate(zip(nodes, sigs))
              if n in relabelled or node_signature(kg, ctx, n) != sig}

@@ -5,6 +5,7 @@ query page."""
 
 from __future__ import annotations
 
+import json
 import urllib.parse
 from pathlib import Path
 
@@ -28,7 +29,9 @@ def write(kg: KnowledgeGraph, layout: Layout, site: Path, answered: list) -> int
                    "value_iri": str(answer.bindings[p.name]) if isinstance(answer.bindings.get(p.name), URIRef) else None}
                   for p in q.params]
         shown = [c for c in columns if not c.endswith("_iri")]
-        render_page(site, f"questions/{q.name}/", "question.html", title=q.summary, q=q, params=params,
+        # everything the page shows: an unchanged answer's page is not rendered again
+        key = json.dumps(["question.html", repr(q), params, shown, rows, bound], default=str)
+        render_page(site, f"questions/{q.name}/", "question.html", key=key, title=q.summary, q=q, params=params,
                     columns=shown, rows=rows, sparql=q.text,
                     run_href="../../editor/?" + urllib.parse.urlencode({"query": bound}))
         listing.append({"name": q.name, "summary": q.summary, "family": q.family,

@@ -1,0 +1,136 @@
+"""What changed in the graph between builds, kept as steps.
+
+Each build compares its graph (the N-Quads it writes to graph/) with the
+previous build's and records the step: the quads removed and added, and
+the sha256 of the graph before and after. The last two steps are kept in
+build/cache/graph-steps.json, so a build can tell what changed since the
+previous build (the answers it may keep, goinglocal.answercache) and since
+the build before that (the spare site's pages, goinglocal.site.changes)
+without keeping or comparing whole graphs twice. A chain of steps that does
+not lead from the graph asked for to the new one gives None: everything is
+made again.
+
+Quads with blank nodes (the ontology's anonymous classes, whose labels
+change with every load) are compared with their labels left out, and only
+those whose count differs are reported; as changed triples their blank
+nodes stand for any node (goinglocal.querydelta.ANY)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+STEPS_FORMAT = "goinglocal-graph-steps-1"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+
+
+def sha(nquads: bytes) -> str:
+    return hashlib.sha256(nquads).hexdigest()
+
+
+def _skeleton(quad: ox.Quad) -> str:
+    return " ".join("_:" if isinstance(t, ox.BlankNode) else str(t)
+                    for t in (quad.subject, quad.predicate, quad.object, quad.graph_name))
+
+
+def _blank(quad: ox.Quad) -> bool:
+    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
+
+
+def changed_lines(before: bytes, after: bytes) -> tuple[bytes, bytes]:
+    """(removed, added) N-Quads lines between two graphs written the same way."""
+    old, new = set(before.splitlines()), set(after.splitlines())
+    old.discard(b"")
+    new.discard(b"")
+    gone, came = sorted(old - new), sorted(new - old)
+    parse = lambda lines: list(ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS))  # noqa: E731
+    gone_q, came_q = parse(gone), parse(came)
+    counts = Counter(_skeleton(q) for q in gone_q if _blank(q))
+    counts.subtract(_skeleton(q) for q in came_q if _blank(q))
+    differs = {k for k, n in counts.items() if n}
+    keep = lambda lines, quads: b"".join(line + b"\n" for line, q in zip(lines, quads)  # noqa: E731
+                                         if not _blank(q) or _skeleton(q) in differs)
+    return keep(gone, gone_q), keep(came, came_q)
+
+
+@dataclass
+class Step:
+    before: str      # sha256 of the graph before
+    after: str       # and after
+    removed: bytes   # N-Quads lines
+    added: bytes
+
+    def to_json(self) -> dict:
+        return {"before": self.before, "after": self.after,
+                "removed": self.removed.decode("utf-8"), "added": self.added.decode("utf-8")}
+
+    @staticmethod
+    def from_json(data: dict) -> "Step":
+        return Step(data["before"], data["after"], data["removed"].encode("utf-8"), data["added"].encode("utf-8"))
+
+
+@dataclass
+class Change:
+    """Quads removed and added between two graphs (over one or more steps:
+    a quad changed in any step counts as changed)."""
+    removed: list[ox.Quad]
+    added: list[ox.Quad]
+
+    @property
+    def triples(self) -> list[tuple]:
+        return [(q.subject, q.predicate, q.object) for q in self.removed + self.added]
+
+    def relabelled(self) -> set[str]:
+        """IRIs whose rdfs:label triples changed."""
+        return {q.subject.value for q in self.removed + self.added
+                if isinstance(q.subject, ox.NamedNode) and q.predicate.value == RDFS_LABEL}
+
+
+def _quads(lines: bytes) -> list[ox.Quad]:
+    return list(ox.parse(lines, format=ox.RdfFormat.N_QUADS)) if lines.strip() else []
+
+
+class GraphSteps:
+    """The last two steps, in build/cache/graph-steps.json."""
+
+    def __init__(self, cache_dir: Path):
+        self.path = cache_dir / "graph-steps.json"
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            self.steps = [Step.from_json(s) for s in data["steps"]] if data.get("format") == STEPS_FORMAT else []
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            self.steps = []
+
+    def record(self, previous: bytes | None, graph: bytes) -> Step | None:
+        """The step from the previous build's graph to this one (None if there was none)."""
+        if previous is None:
+            return None
+        removed, added = changed_lines(previous, graph)
+        return Step(sha(previous), sha(graph), removed, added)
+
+    def save(self, step: Step | None) -> None:
+        """Keep this step and the one before it (if they chain), after the build succeeded."""
+        from goinglocal.reason import write_atomic
+        chain = [s for s in self.steps[-1:] if step is not None and s.after == step.before] + ([step] if step else [])
+        write_atomic(self.path, json.dumps({"format": STEPS_FORMAT, "steps": [s.to_json() for s in chain]}).encode())
+
+    def since(self, before: str, step: Step | None) -> Change | None:
+        """What changed from the graph with sha `before` to the graph `step`
+        leads to: this step alone, or the last recorded step and this one."""
+        if step is None:
+            return None
+        chain = [step] if step.before == before else \
+            [self.steps[-1], step] if self.steps and self.steps[-1].before == before and self.steps[-1].after == step.before \
+            else None
+        if chain is None:
+            return None
+        removed, added = [], []
+        for s in chain:
+            removed += _quads(s.removed)
+            added += _quads(s.added)
+        return Change(removed, added)
