@@ -43,6 +43,19 @@ def test_only_changed_files_are_written_and_vanished_ones_removed(tmp_path):
     assert not (tmp_path / "site" / "gone").exists()  # its emptied folders too
 
 
+def test_a_file_no_manifest_lists_is_removed(tmp_path):
+    first = SiteOutput(tmp_path / "site")
+    first.write("a/index.html", "one")
+    manifest = first.finish()
+    (tmp_path / "site" / "stray" / "deep").mkdir(parents=True)
+    (tmp_path / "site" / "stray" / "deep" / "index.html").write_text("left by an older build")
+    second = SiteOutput(tmp_path / "site", dict(manifest, code="older code"))
+    second.write("a/index.html", "one")
+    second.finish()
+    assert _files(tmp_path / "site") == {"a/index.html": b"one"}
+    assert not (tmp_path / "site" / "stray").exists()
+
+
 def test_a_page_with_an_unchanged_key_is_not_rendered_again(tmp_path):
     first = SiteOutput(tmp_path / "site")
     first.render("p/index.html", "key-1", lambda: "page 1")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goinglocal import answers, graphdelta
+from goinglocal.answercache import AnswerCache
 from goinglocal.background import Background
 from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
@@ -200,13 +201,14 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
+        cache = AnswerCache(out / "cache", kg, questions, step.before if step else None,
+                            steps.since(step.before, step) if step else None)
         answered = []
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
                  "| question | parameters used | family | needs | rows | summary |",
                  "| --- | --- | --- | --- | ---: | --- |"]
         for name, question in sorted(questions.items()):
-            answer = answers.run(kg, question)
-            columns, rows = answers.records(kg, answer)
+            answer, columns, rows = cache.answer(kg, question)  # kept from the last build if no change reaches it
             _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
             _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
             answered.append((answer, columns, rows))
@@ -223,6 +225,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "reports" / "mentions.txt", notes_text)
         swap_in(staging, out)
         steps.save(step)
+        cache.save(graphdelta.sha(nquads))
     except BaseException:
         checking.cancel()
         if site_writer is not None:

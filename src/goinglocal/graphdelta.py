@@ -20,8 +20,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pyoxigraph as ox
 
@@ -89,6 +91,22 @@ class Change:
         """IRIs whose rdfs:label triples changed."""
         return {q.subject.value for q in self.removed + self.added
                 if isinstance(q.subject, ox.NamedNode) and q.predicate.value == RDFS_LABEL}
+
+
+REMOVED = ox.NamedNode("urn:goinglocal:removed-since")
+
+
+@contextmanager
+def with_removed(store: ox.Store, change: Change) -> Iterator[ox.Store]:
+    """The store with the removed triples back, in a graph of their own, for
+    as long as the block runs: the graph after the change plus what was
+    removed holds every solution of both graphs (goinglocal.querydelta)."""
+    store.extend(ox.Quad(q.subject, q.predicate, q.object, REMOVED) for q in change.removed
+                 if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode))
+    try:
+        yield store
+    finally:
+        store.remove_graph(REMOVED)
 
 
 def _quads(lines: bytes) -> list[ox.Quad]:

@@ -67,56 +67,114 @@ def _exists_groups(expr) -> Iterable:
             yield from _exists_groups(value)
 
 
-def _walk(node) -> tuple[list, list]:
-    """(required, probes) of an algebra node: the items every solution
-    satisfies, and (pattern, items holding with it) for each triple pattern."""
-    name = node.name
-    if name == "BGP":
-        triples = [("triple", tuple(t)) for t in node.triples]
-        return triples, [(t[1], triples) for t in triples]
-    if name == "ToMultiSet":
-        values = node.p
-        if values.name != "values":
-            raise Unsupported(f"a sub-query ({values.name})")
-        variables = sorted({v for row in values.res for v in row}, key=str)
-        rows = tuple(tuple(row.get(v) for v in variables) for row in values.res)
-        return [("values", (tuple(variables), rows))], []
-    if name in ("Join", "LeftJoin", "Minus"):
-        r1, s1 = _walk(node.p1)
-        r2, s2 = _walk(node.p2)
-        probes = [(t, c + r2) for t, c in s1] + [(t, c + r1) for t, c in s2] if name == "Join" \
-            else s1 + [(t, c + r1) for t, c in s2]
-        if name == "LeftJoin":
-            probes += _expression_probes(node.expr, r1 + r2)
-        return (r1 + r2 if name == "Join" else r1), probes
-    if name == "Union":
-        _, s1 = _walk(node.p1)
-        _, s2 = _walk(node.p2)
-        return [], s1 + s2
-    if name in ("Filter", "Extend"):
-        required, probes = _walk(node.p)
-        return required, probes + _expression_probes(node.expr, required)
-    if name == "Graph":
-        return _walk(node.p)
-    if name in ("SelectQuery", "Project", "Distinct", "Reduced", "Slice", "OrderBy", "Group", "AggregateJoin"):
-        return _walk(node.p)  # a sub-query comes as ToMultiSet, above
-    raise Unsupported(f"the algebra node {name}")
+QUERY_NODES = ("Project", "Distinct", "Reduced", "Slice", "OrderBy", "Group", "AggregateJoin")
 
 
-def _expression_probes(expr, around: list) -> list:
-    probes = []
-    for group in _exists_groups(expr):
-        required, inner = _walk(group)
-        probes += [(t, c + around) for t, c in inner]
-    return probes
+class _Walker:
+    """Walks a query's algebra into (required, probes): the items every
+    solution of a node satisfies, and (pattern, items holding with it) for
+    each triple pattern. per_node: the probes are to find focus nodes, so a
+    LIMIT or OFFSET anywhere (which lets a change push other rows out) is
+    beyond the analysis; for the whole answer, only one inside a sub-query is."""
+
+    def __init__(self, per_node: bool):
+        self.per_node = per_node
+        self.fresh = 0
+
+    def variable(self, name: str) -> Variable:
+        self.fresh += 1
+        return Variable(f"{name}_{self.fresh}")
+
+    def walk(self, node, top: bool = False) -> tuple[list, list]:
+        name = node.name
+        if name == "BGP":
+            triples = [("triple", t) for t in self.expand(node.triples)]
+            return triples, [(t[1], triples) for t in triples]
+        if name == "ToMultiSet":
+            if node.p.name == "values":
+                values = node.p
+                variables = sorted({v for row in values.res for v in row}, key=str)
+                rows = tuple(tuple(row.get(v) for v in variables) for row in values.res)
+                return [("values", (tuple(variables), rows))], []
+            return self.subquery(node.p)
+        if name in ("Join", "LeftJoin", "Minus"):
+            r1, s1 = self.walk(node.p1)
+            r2, s2 = self.walk(node.p2)
+            probes = [(t, c + r2) for t, c in s1] + [(t, c + r1) for t, c in s2] if name == "Join" \
+                else s1 + [(t, c + r1) for t, c in s2]
+            if name == "LeftJoin":
+                probes += self.expression_probes(node.expr, r1 + r2)
+            return (r1 + r2 if name == "Join" else r1), probes
+        if name == "Union":
+            _, s1 = self.walk(node.p1)
+            _, s2 = self.walk(node.p2)
+            return [], s1 + s2
+        if name in ("Filter", "Extend"):
+            required, probes = self.walk(node.p)
+            return required, probes + self.expression_probes(node.expr, required)
+        if name == "Graph":
+            return self.walk(node.p)
+        if name == "SelectQuery":
+            return self.walk(node.p, top=True)
+        if name in QUERY_NODES:
+            if name == "Slice" and (self.per_node or not top):
+                raise Unsupported("a LIMIT or OFFSET")
+            return self.walk(node.p, top=top)
+        raise Unsupported(f"the algebra node {name}")
+
+    def subquery(self, node) -> tuple[list, list]:
+        """A sub-query's patterns, its variables other than those it
+        selects renamed apart (they are not the outer query's)."""
+        projected, inner = None, node
+        while inner.name in QUERY_NODES:
+            if inner.name == "Slice":
+                raise Unsupported("a LIMIT or OFFSET in a sub-query")
+            if inner.name == "Project":
+                projected = set(inner.PV)
+            inner = inner.p
+        if projected is None:
+            raise Unsupported(f"a sub-query ({node.name})")
+        required, probes = self.walk(node)
+        names: dict = {}
+
+        def rename(term):
+            if isinstance(term, Variable) and term not in projected:
+                return names.setdefault(term, self.variable(f"{term}_sub"))
+            return term
+
+        def items(seq):
+            return [(kind, tuple(rename(t) for t in item)) if kind == "triple"
+                    else (kind, (tuple(rename(v) for v in item[0]), item[1])) for kind, item in seq]
+        return items(required), [(tuple(rename(t) for t in pattern), items(c)) for pattern, c in probes]
+
+    def expand(self, triples) -> list[tuple]:
+        """Triple patterns with each sequence path (a/b) written out as a
+        chain through fresh variables (the same solutions for its ends)."""
+        from rdflib.paths import SequencePath
+        out = []
+        for s, p, o in triples:
+            if isinstance(p, SequencePath):
+                ends = [s] + [self.variable("step") for _ in p.args[1:]] + [o]
+                out.extend(self.expand([(ends[i], step, ends[i + 1]) for i, step in enumerate(p.args)]))
+            else:
+                out.append((s, p, o))
+        return out
+
+    def expression_probes(self, expr, around: list) -> list:
+        probes = []
+        for group in _exists_groups(expr):
+            _, inner = self.walk(group)
+            probes += [(t, c + around) for t, c in inner]
+        return probes
 
 
 @lru_cache(maxsize=256)
-def probes(query: str) -> tuple[Probe, ...]:
-    """The probes of a SELECT query (Unsupported if it cannot be analysed)."""
+def probes(query: str, per_node: bool = True) -> tuple[Probe, ...]:
+    """The probes of a SELECT query (Unsupported if it cannot be analysed);
+    per_node: for affected(), else for reaches()."""
     from rdflib.plugins.sparql import prepareQuery  # rdflib's SPARQL parser: slow to import and to run
     algebra = prepareQuery(query).algebra
-    _, found = _walk(algebra)
+    _, found = _Walker(per_node).walk(algebra)
     out = []
     for pattern, context in found:
         _path_predicates(pattern[1])  # raises Unsupported early
@@ -125,7 +183,7 @@ def probes(query: str) -> tuple[Probe, ...]:
     return tuple(dict.fromkeys(out))  # a pattern repeated in an EXISTS gives the same probe
 
 
-def cached_probes(queries: Iterable[str], cache: FsPath) -> dict[str, tuple[Probe, ...] | None]:
+def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) -> dict[str, tuple[Probe, ...] | None]:
     """probes() of each query (None where Unsupported), kept in a cache file
     between runs: rdflib's parser takes tens of milliseconds a query. An
     entry is keyed by the query, this module's code and rdflib's version."""
@@ -133,7 +191,7 @@ def cached_probes(queries: Iterable[str], cache: FsPath) -> dict[str, tuple[Prob
     import pickle
     from importlib.metadata import version
     salt = hashlib.sha256(FsPath(__file__).read_bytes() + version("rdflib").encode()).hexdigest()
-    key = lambda q: hashlib.sha256((salt + q).encode()).hexdigest()  # noqa: E731
+    key = lambda q: hashlib.sha256((salt + str(per_node) + q).encode()).hexdigest()  # noqa: E731
     try:
         known = pickle.loads(cache.read_bytes())
         known = known if isinstance(known, dict) else {}
@@ -145,7 +203,7 @@ def cached_probes(queries: Iterable[str], cache: FsPath) -> dict[str, tuple[Prob
         if k not in known:
             missing = True
             try:
-                known[k] = probes(query)
+                known[k] = probes(query, per_node)
             except Unsupported:
                 known[k] = None
         out[query] = known[k]
@@ -261,28 +319,31 @@ def affected(store: ox.Store, query: str, focus: str, changed: list[tuple],
         return None
 
 
+def _delta_pattern(probe: Probe, bindings: list[dict], steps: list[tuple]) -> tuple[list, set, list]:
+    """(VALUES variables, rows, patterns) of the delta query of a probe:
+    the changed triples it matches bound, and what must hold with them."""
+    context = list(probe.context)
+    if steps:  # ?x path* ?y through the changed step a -> z: ?x path* a, z path* ?y
+        s, p, o = probe.pattern
+        loose = MulPath(p.path, "*") if isinstance(p, MulPath) else p
+        a, z = Variable("delta_from"), Variable("delta_to")
+        context += [("triple", (s, loose, a)), ("triple", (z, loose, o))]
+        return [a, z], {(x, y) for x, y in steps}, context
+    head = sorted({v for b in bindings for v in b}, key=str)
+    return head, {tuple(b.get(v) for v in head) for b in bindings}, context
+
+
 def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, changed: list[tuple]) -> set[str] | None:
     nodes: set[str] = set()
     for probe in found_probes:
         bindings, steps = _matches(probe, changed)
-        if not bindings and not steps:
-            continue
-        context = list(probe.context)
-        if steps:  # ?x path* ?y through the changed step a -> z: ?x path* a, z path* ?y
-            s, p, o = probe.pattern
-            loose = MulPath(p.path, "*") if isinstance(p, MulPath) else p
-            a, z = Variable("delta_from"), Variable("delta_to")
-            context += [("triple", (s, loose, a)), ("triple", (z, loose, o))]
-            rows = {(x, y) for x, y in steps}
-            head = [a, z]
-        else:
+        if not steps:
             direct = [b[var] for b in bindings if var in b]
             nodes.update(t.value for t in direct if isinstance(t, ox.NamedNode))
             bindings = [b for b in bindings if var not in b]
-            if not bindings:
-                continue
-            head = sorted({v for b in bindings for v in b}, key=str)
-            rows = {tuple(b.get(v) for v in head) for b in bindings}
+        if not bindings and not steps:
+            continue
+        head, rows, context = _delta_pattern(probe, bindings, steps)
         mentioned = {t for kind, item in context if kind == "triple" for t in item} \
             | {v for kind, item in context if kind == "values" for v in item[0]} | set(head)
         if var not in mentioned:
@@ -293,3 +354,27 @@ def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, c
             if isinstance(node, ox.NamedNode):
                 nodes.add(node.value)
     return nodes
+
+
+def reaches(store: ox.Store, found: tuple[Probe, ...] | None, changed: list[tuple]) -> bool:
+    """Whether a changed triple can take part in a solution of the query
+    whose probes these are, before or after the change: `store` holds the
+    graph after plus the removed triples (as for affected). A query it
+    cannot reach has the same solutions before and after."""
+    if found is None:
+        return True
+    changed = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in changed]
+    try:
+        for probe in found:
+            bindings, steps = _matches(probe, changed)
+            if not bindings and not steps:
+                continue
+            if not probe.context and bindings:
+                return True
+            head, rows, context = _delta_pattern(probe, bindings, steps)
+            if store.query(f"ASK {{\n  {_values(head, rows)}\n  {_context_text(context)}\n}}",
+                           use_default_graph_as_union=True):
+                return True
+    except Unsupported:
+        return True
+    return False

@@ -32,13 +32,12 @@ import pyoxigraph as ox
 from rdflib import URIRef
 
 from goinglocal import querydelta
-from goinglocal.graphdelta import Change
+from goinglocal.graphdelta import Change, with_removed
 from goinglocal.profile import QUERIES, _context
 from goinglocal.store import KnowledgeGraph
 
 DEPS_FORMAT = "goinglocal-site-deps-1"
 SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
-REMOVED = ox.NamedNode("urn:goinglocal:removed-since-spare")
 
 
 def node_signature(kg: KnowledgeGraph, ctx, iri: str) -> str:
@@ -76,7 +75,7 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, change: Change, iris: list
     any can. `cache`: a file for the queries' probes (querydelta.cached_probes)."""
     if not isinstance(deps, dict) or deps.get("format") != DEPS_FORMAT:
         return None
-    removed, changed = change.removed, change.triples
+    changed = change.triples
     if any(isinstance(p, ox.NamedNode) and p.value == SUBPROPERTY for _, p, _ in changed):
         return None  # which of two facts a profile shows depends on the hierarchy
     before = set(deps["entities"])
@@ -87,17 +86,13 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, change: Change, iris: list
     store = kg.store
     for member in before ^ now:  # a link is listed only between two entities
         hit |= _neighbours(store, member)
-    store.extend(ox.Quad(q.subject, q.predicate, q.object, REMOVED) for q in removed
-                 if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode))
     known = querydelta.cached_probes(QUERIES.values(), cache)
-    try:
+    with with_removed(store, change):
         for query in QUERIES.values():
             nodes = querydelta.affected(store, query, "node", changed, known)
             if nodes is None:
                 return None
             hit |= nodes
-    finally:
-        store.remove_graph(REMOVED)
     # what the pages show of the nodes they mention
     ctx = _context(kg)
     relabelled = change.relabelled()

@@ -45,8 +45,6 @@ class SiteOutput:
         self.folder = folder
         self.previous: dict[str, list] = (previous or {}).get("files", {}) \
             if (previous or {}).get("code") == code_version() else {}
-        # every file the folder's manifest lists, under any code: what finish() may remove
-        self.listed: set[str] = set((previous or {}).get("files", {}))
         self.files: dict[str, list] = {}
         self.written = 0
         self._dirs: set[Path] = set()
@@ -115,8 +113,9 @@ class SiteOutput:
             return False
 
     def finish(self) -> dict:
-        """Remove the files the new site does not have; the manifest to keep."""
-        gone = self.listed - set(self.files)
+        """Remove every file the new site does not have (those an earlier
+        manifest listed, and any other left in the folder); the manifest to keep."""
+        gone = {rel for rel in self._on_disk() if rel not in self.files}
         for rel in sorted(gone):
             (self.folder / rel).unlink(missing_ok=True)
         for parent in sorted({(self.folder / rel).parent for rel in gone}, key=lambda p: -len(p.parts)):
@@ -127,6 +126,18 @@ class SiteOutput:
                     break
                 parent = parent.parent
         return {"code": code_version(), "files": self.files}
+
+    def _on_disk(self) -> list[str]:
+        found, stack = [], [(self.folder, "")]
+        while stack:
+            folder, prefix = stack.pop()
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if entry.is_dir(follow_symlinks=False):
+                        stack.append((Path(entry.path), prefix + entry.name + "/"))
+                    else:
+                        found.append(prefix + entry.name)
+        return found
 
 
 def read_manifest(path: Path) -> dict | None:

@@ -1,0 +1,88 @@
+"""Answers kept from the previous build: a question no triple changed since
+then can take part in, asked with the same parameters, has the same
+solutions (goinglocal.querydelta.reaches), and its table the same labels
+unless one of the IRIs in it was relabelled. Such answers are taken
+from build/cache/answers.json instead of being asked again; every other
+question is asked. The cache holds the previous build's answers and the
+sha256 of its graph; it is trusted only when the change since the previous
+build is known (goinglocal.graphdelta) and this code wrote it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+from rdflib import URIRef
+
+from goinglocal import answers, querydelta
+from goinglocal.graphdelta import Change, with_removed
+from goinglocal.questions import Question
+from goinglocal.store import KnowledgeGraph
+
+FORMAT = "goinglocal-answers-1"
+
+
+def _code() -> str:
+    """The code an answer's table depends on: a cache from other code is not used."""
+    from importlib.metadata import version
+    digest = hashlib.sha256(FORMAT.encode() + version("rdflib").encode() + version("pyoxigraph").encode())
+    for module in (answers, querydelta):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()
+
+
+def _text_sha(question: Question) -> str:
+    return hashlib.sha256(question.text.encode("utf-8")).hexdigest()
+
+
+class AnswerCache:
+    def __init__(self, cache_dir: Path, kg: KnowledgeGraph, questions: dict[str, Question], before: str | None,
+                 change: Change | None):
+        """before: the sha256 of the previous build's graph; change: what
+        changed since (None if unknown: every question is asked)."""
+        self.path = cache_dir / "answers.json"
+        self.entries: dict[str, dict] = {}
+        self.previous: dict = {}
+        self.reached: set[str] = set()
+        self.relabelled: set[str] = set()
+        self.kept = 0
+        if change is None or before is None:
+            return
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return
+        if not isinstance(data, dict) or data.get("graph") != before or data.get("code") != _code():
+            return
+        self.previous = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+        probes = querydelta.cached_probes([q.text for q in questions.values()], cache_dir / "question-probes.pickle",
+                                          per_node=False)
+        changed = change.triples
+        with with_removed(kg.store, change) as store:
+            self.reached = {name for name, q in questions.items()
+                            if name in self.previous and querydelta.reaches(store, probes[q.text], changed)}
+        self.relabelled = change.relabelled()
+
+    def answer(self, kg: KnowledgeGraph, question: Question) -> tuple[answers.Answer, list[str], list[dict]]:
+        """The question's answer, columns and rows (answers.run, answers.records)."""
+        bindings = answers.resolve(kg, question, {})
+        shown = {k: v.n3() for k, v in bindings.items()}
+        old = self.previous.get(question.name)
+        if (isinstance(old, dict) and question.name not in self.reached and old.get("text") == _text_sha(question)
+                and old.get("bindings") == shown and self.relabelled.isdisjoint(old.get("iris", ()))):
+            self.entries[question.name] = old
+            self.kept += 1
+            return answers.Answer(question, bindings, old["variables"], []), old["columns"], old["rows"]
+        answer = answers.run(kg, question)
+        columns, rows = answers.records(kg, answer)
+        iris = sorted({str(t) for row in answer.rows for t in row.values() if isinstance(t, URIRef)})
+        self.entries[question.name] = {"text": _text_sha(question), "bindings": shown, "variables": answer.variables,
+                                       "columns": columns, "rows": rows, "iris": iris}
+        return answer, columns, rows
+
+    def save(self, graph: str) -> None:
+        """Keep this build's answers, made on the graph with this sha256."""
+        from goinglocal.reason import write_atomic
+        write_atomic(self.path, json.dumps({"graph": graph, "code": _code(), "answers": self.entries},
+                                           ensure_ascii=False).encode("utf-8"))
