@@ -28,25 +28,36 @@ def _ground(ntriples: bytes) -> set:
             if not isinstance(q.subject, ox.BlankNode) and not isinstance(q.object, ox.BlankNode)}
 
 
-def added_triples(old: Closure, dataset: Dataset) -> list | None:
+def added_triples(old: Closure, dataset: Dataset, old_input: bytes | None = None) -> list | None:
     """The asserted triples the dataset has and the old closure's input had
-    not; None when something was removed or the difference cannot be told."""
+    not; None when something was removed or the difference cannot be told.
+    old_input: the old closure's input as parsed (Dataset.asserted_nt), when
+    kept: both are written by the same parse cache, so equal triples are
+    equal lines and the lines are compared; else both are loaded into stores."""
     if any(b"_:" in part.nt and any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
                                     for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES))
            for part in dataset.instance_parts):
         return None  # blank nodes in instance data: no stable identity to compare
-    now = _ground(dataset.asserted_nt())
-    before = _ground(old.asserted_nt)
-    if before - now:
-        return None
-    added = sorted(now - before, key=str)
+    if old_input is not None:
+        lines = lambda nt: {line for line in nt.splitlines() if line.strip()}  # noqa: E731
+        before, now = lines(old_input), lines(dataset.asserted_nt())
+        if before - now:
+            return None  # a triple removed (or written otherwise: a blank node parsed again)
+        new = b"\n".join(sorted(now - before)) + b"\n"
+        added = sorted(_ground(new), key=str)
+    else:
+        now = _ground(dataset.asserted_nt())
+        before = _ground(old.asserted_nt)
+        if before - now:
+            return None
+        added = sorted(now - before, key=str)
     if any(t.predicate == CHAIN for t in added):
         return None
     return added
 
 
-def extend_closure(old: Closure, dataset: Dataset) -> Closure | None:
-    added = added_triples(old, dataset)
+def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = None) -> Closure | None:
+    added = added_triples(old, dataset, old_input)
     if added is None:
         return None
     store = ox.Store()

@@ -141,6 +141,7 @@ class ClosureCache:
         self.meta = self.dir / "meta.json"
         self.asserted = self.dir / "asserted.nt"
         self.closure = self.dir / "closure.nt"
+        self.input = self.dir / "input.nt"  # the files' triples as parsed (Dataset.asserted_nt), for the next edit
 
     def read(self, key: str | None) -> Closure | None:
         """The cached closure if its inputs had this key (any key if None) and
@@ -164,13 +165,27 @@ class ClosureCache:
         except (OSError, ValueError, AttributeError):
             return None
 
-    def write(self, key: str, result: Closure, ontology: str = "") -> None:
+    def read_input(self) -> bytes | None:
+        """The parsed input the cached closure was made from, if it was kept and is intact."""
+        try:
+            data = self.input.read_bytes()
+            meta = json.loads(self.meta.read_text())
+            return data if hashlib.sha256(data).hexdigest() == meta.get("input_sha256") else None
+        except (OSError, ValueError, AttributeError):
+            return None
+
+    def write(self, key: str, result: Closure, ontology: str = "", input_nt: bytes | None = None) -> None:
+        if input_nt is not None:
+            write_atomic(self.input, input_nt)
+        else:
+            self.input.unlink(missing_ok=True)
         write_atomic(self.asserted, result.asserted_nt)
         write_atomic(self.closure, result.closure_nt)
         meta = {"key": key, "asserted_sha256": hashlib.sha256(result.asserted_nt).hexdigest(),
                 "closure_sha256": hashlib.sha256(result.closure_nt).hexdigest(),
                 "asserted_triples": result.asserted_triples, "closure_triples": result.closure_triples,
-                "errors": result.errors, "ontology_key": ontology}
+                "errors": result.errors, "ontology_key": ontology,
+                "input_sha256": hashlib.sha256(input_nt).hexdigest() if input_nt is not None else None}
         write_atomic(self.meta, json.dumps(meta, indent=1).encode())
 
 
@@ -207,9 +222,9 @@ def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = N
     result = None
     if use_cache and reasoner == "rules" and cache.ontology_key() == ontology and (old := cache.read(None)):
         from goinglocal.incremental import extend_closure
-        result = extend_closure(old, dataset)
+        result = extend_closure(old, dataset, cache.read_input())
     if result is None:
         result = compute(dataset, reasoner)
     if use_cache:
-        cache.write(key, result, ontology)
+        cache.write(key, result, ontology, dataset.asserted_nt())
     return result
