@@ -25,6 +25,7 @@ from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
 from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_manifest
 from goinglocal.site.graph_files import graph_files
+from goinglocal.site.render import cache_compiled_templates
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -179,6 +180,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     staging.mkdir(parents=True)
     site_writer = None
     try:
+        cache_compiled_templates(out / "cache" / "templates")
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
         step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
