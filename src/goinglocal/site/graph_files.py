@@ -88,9 +88,6 @@ class GraphFiles:
         """Kept: it is graph/asserted.ttl, a download and the start of the closure's Turtle."""
         return self._dump(ox.RdfFormat.TURTLE, ASSERTED)
 
-    def closure_nquads(self) -> bytes:
-        return _in_graph(self.asserted_nt, ASSERTED) + _in_graph(self.inferred_nt, INFERRED)
-
     def files(self) -> Iterator[tuple[str, str, bytes]]:
         """(asserted or closure, format's extension, bytes) of the eight
         downloads, made one after the other (at scale each is large)."""
