@@ -24,6 +24,8 @@ from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
 from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_manifest
+from goinglocal.site.graph_files import graph_files
+from goinglocal.site.render import cache_compiled_templates
 from goinglocal.reason import closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
@@ -146,16 +148,6 @@ def recover_interrupted(out: Path) -> None:
             shutil.rmtree(leftover, ignore_errors=True)
 
 
-def asserted_turtle(kg: KnowledgeGraph, dataset) -> bytes:
-    """The asserted graph as Turtle, written by Oxigraph (rdflib's Turtle
-    writer took longer than the rest of a build), with the files' prefixes."""
-    import pyoxigraph as ox
-    from goinglocal.store import ASSERTED
-    prefixes = {p: ns for p, ns in dataset.namespaces() if p}
-    triples = (ox.Triple(q.subject, q.predicate, q.object) for q in kg.store.quads_for_pattern(None, None, None, ASSERTED))
-    return ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=prefixes)
-
-
 def run_build(layout: Layout, out: Path) -> BuildSummary:
     """Build into out/, holding the build lock (another build waits)."""
     out = out.resolve()
@@ -188,12 +180,14 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     staging.mkdir(parents=True)
     site_writer = None
     try:
+        cache_compiled_templates(out / "cache" / "templates")
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
         step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
         site_writer = SiteWriter(kg, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
                                  since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
-        _write(staging / "graph" / "asserted.ttl", asserted_turtle(kg, dataset))
+        whole = graph_files(kg)  # the site's downloads are the same bytes (goinglocal.site.graph_files)
+        _write(staging / "graph" / "asserted.ttl", whole.asserted_turtle)
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
         _write(staging / "graph" / "inferred.nt", inferred_only(closure))

@@ -43,7 +43,7 @@ from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED
 from goinglocal.paths import Layout
 from goinglocal.reason import Closure, closure_for, write_atomic
 from goinglocal.site import negotiate as site_negotiate
-from goinglocal.store import inferred_only
+from goinglocal.store import ASSERTED, INFERRED, _in_graph, inferred_only
 
 NQUADS_NAME = "goinglocal.nq"
 SITE_PREFIXES = ("/answers", "/reports", "/graph", "/stats.json", "/stats.txt")
@@ -56,17 +56,7 @@ READ_ONLY = ("goinglocal serve is read-only: SPARQL UPDATE and graph-store write
 
 def to_nquads(closure: Closure) -> bytes:
     """The asserted triples in graph/asserted, the rest of the closure in graph/inferred."""
-    def quads(nt: bytes, graph: str) -> list[bytes]:
-        suffix = f" <{graph}> .".encode()
-        out = []
-        for line in nt.splitlines():
-            line = line.strip()
-            if line and not line.startswith(b"#"):
-                assert line.endswith(b"."), line
-                out.append(line[:-1].rstrip() + suffix)
-        return out
-    lines = quads(closure.asserted_nt, GRAPH_ASSERTED) + quads(inferred_only(closure), GRAPH_INFERRED)
-    return b"\n".join(lines) + b"\n"
+    return _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
 
 
 def build_is_current(build_dir: Path, closure: Closure) -> bool:

@@ -22,8 +22,15 @@ SELECT ?s ?label WHERE { ?s rdfs:label ?label }"""
 
 def _in_graph(ntriples: bytes, graph: ox.NamedNode) -> bytes:
     """N-Triples lines as N-Quads lines in the given named graph."""
-    suffix = f" <{graph.value}> .".encode()
-    return b"".join(line.rstrip()[:-1].rstrip() + suffix + b"\n"
+    suffix = f" <{graph.value}> .\n".encode()
+    # A line feed inside a literal is written \n, so every line feed ends a
+    # line. When each one ends with " ." (as Oxigraph and rdflib write them),
+    # one replace, in C, does it: the replace made as many changes as there
+    # are line feeds.
+    quads = ntriples.replace(b" .\n", suffix)
+    if ntriples.endswith(b"\n") and len(quads) - len(ntriples) == ntriples.count(b"\n") * (len(suffix) - 3):
+        return quads
+    return b"".join(line.rstrip()[:-1].rstrip() + suffix
                     for line in ntriples.splitlines() if line.strip())
 
 

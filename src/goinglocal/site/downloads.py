@@ -8,68 +8,53 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections import defaultdict
+from itertools import repeat
 
 import pyoxigraph as ox
 from rdflib import URIRef
 
-from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ID_BASE, ONTOLOGY_BASE, ONTOLOGY_IRI
+from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE, ONTOLOGY_IRI
 from goinglocal.paths import Layout
 from goinglocal.site.data import ClassInfo
 from goinglocal.site.entities import PREFIXES
+from goinglocal.site.graph_files import graph_files
 from goinglocal.site.output import SiteOutput
 from goinglocal.site.render import render_page
-from goinglocal.store import KnowledgeGraph
+from goinglocal.store import ASSERTED, KnowledgeGraph
 
 DATASET = ID_BASE + "dataset"
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 ODBL = "https://opendatacommons.org/licenses/odbl/1-0/"
 ODBL_ATTRIBUTION = ("Data by Countries States Cities Database "
                     "https://github.com/dr5hn/countries-states-cities-database | ODbL v1.0")
-FORMATS = [("ttl", "Turtle", ox.RdfFormat.TURTLE, "text/turtle"),
-           ("nt", "N-Triples", ox.RdfFormat.N_TRIPLES, "application/n-triples"),
-           ("nq", "N-Quads", ox.RdfFormat.N_QUADS, "application/n-quads"),
-           ("jsonld", "JSON-LD", ox.RdfFormat.JSON_LD, "application/ld+json")]
+FORMATS = {"ttl": ("Turtle", "text/turtle"), "nt": ("N-Triples", "application/n-triples"),
+           "nq": ("N-Quads", "application/n-quads"), "jsonld": ("JSON-LD", "application/ld+json")}
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 
 
-def _graphs(kg: KnowledgeGraph) -> dict[str, list[ox.Quad]]:
-    asserted, inferred = ox.NamedNode(GRAPH_ASSERTED), ox.NamedNode(GRAPH_INFERRED)
-    return {"asserted": list(kg.store.quads_for_pattern(None, None, None, asserted)),
-            "inferred": list(kg.store.quads_for_pattern(None, None, None, inferred))}
-
-
-def _serialise(quads: list[ox.Quad], fmt: ox.RdfFormat) -> bytes:
-    if fmt == ox.RdfFormat.N_QUADS:
-        return ox.serialize(quads, format=fmt)
-    triples, seen = [], set()
-    for q in quads:
-        t = q.triple
-        if t not in seen:
-            seen.add(t)
-            triples.append(t)
-    return ox.serialize(triples, format=fmt, prefixes=PREFIXES if fmt != ox.RdfFormat.N_TRIPLES else None)
-
-
-def _asserted_values(quads: list[ox.Quad]) -> dict[str, dict[str, list[str]]]:
-    """Each entity's asserted values, by property (subject -> property -> values)."""
-    values: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
-    for q in quads:
-        if isinstance(q.subject, ox.NamedNode) and q.subject.value.startswith(ID_BASE):
-            values[q.subject.value][q.predicate.value].append(q.object.value)
+def _asserted_cells(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
+    """Each entity's asserted values, by property, as a CSV cell (the values
+    sorted, joined by " | "): subject -> property -> cell. Made once for
+    every class's CSV (an entity is in the CSV of each of its classes)."""
+    values: dict = {}
+    for s, p, o, _ in kg.store.quads_for_pattern(None, None, None, ASSERTED):
+        if type(s) is ox.NamedNode and (iri := s.value).startswith(ID_BASE):
+            values.setdefault(iri, {}).setdefault(p.value, []).append(o.value)
+    for props in values.values():
+        for p, v in props.items():
+            props[p] = " | ".join(sorted(v)) if len(v) > 1 else v[0]
     return values
 
 
-def _class_csv(kg: KnowledgeGraph, cls: ClassInfo, values: dict[str, dict[str, list[str]]]) -> str:
+def _class_csv(cls: ClassInfo, cells: dict[str, dict[str, str]], labels: dict[str, str]) -> str:
     """One row per member of the class, one column per property its members assert."""
-    props = sorted({p for s in cls.members for p in values.get(s, {})}, key=lambda p: (p != RDFS_LABEL, p))
-    names = [_short(p) for p in props]
+    empty: dict[str, str] = {}
+    props = sorted({p for s in cls.members for p in cells.get(s, empty)}, key=lambda p: (p != RDFS_LABEL, p))
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["iri", "label", *names])
-    for s in cls.members:
-        v = values.get(s, {})
-        writer.writerow([s, kg.label(URIRef(s)), *(" | ".join(sorted(v.get(p, []))) for p in props)])
+    writer.writerow(["iri", "label", *map(_short, props)])
+    blanks = repeat("")
+    writer.writerows([s, labels[s], *map(cells.get(s, empty).get, props, blanks)] for s in cls.members)
     return buf.getvalue()
 
 
@@ -120,32 +105,43 @@ def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]],
 
 
 def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[ClassInfo]) -> int:
-    graphs = _graphs(kg)
+    whole = graph_files(kg)
     files = []
-    for which, quads in (("asserted", graphs["asserted"]), ("closure", graphs["asserted"] + graphs["inferred"])):
-        for ext, label, fmt, media in FORMATS:
-            name = f"goinglocal-{which}.{ext}"
-            data = _serialise(quads, fmt)
-            site.write(f"downloads/{name}", data)
-            files.append((name, f"{which} graph, {label}", media, len(data)))
+    for which, ext, data in whole.files():
+        label, media = FORMATS[ext]
+        name = f"goinglocal-{which}.{ext}"
+        site.write(f"downloads/{name}", data)
+        files.append((name, f"{which} graph, {label}", media, len(data)))
     csvs = []
-    values = _asserted_values(graphs["asserted"])
+    cells = _asserted_cells(kg)
+    labels = _Labels(kg)
     for c in classes:
         local = c.iri.rsplit("#", 1)[-1]
-        text = _class_csv(kg, c, values)
-        site.write(f"downloads/csv/{local}.csv", text)
-        csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(text.encode())})
+        data = _class_csv(c, cells, labels).encode("utf-8")
+        site.write(f"downloads/csv/{local}.csv", data)
+        csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(data)})
     answers = site.folder.parent / "answers"
     if answers.is_dir():
         for path in sorted(answers.rglob("*")):
             if path.is_file():
                 site.write("downloads/answers/" + path.relative_to(answers).as_posix(), path.read_bytes())
-    triples = {"asserted": len({q.triple for q in graphs["asserted"]}),
-               "inferred": len(graphs["inferred"])}
-    triples["closure"] = triples["asserted"] + triples["inferred"]
+    triples = {"asserted": whole.asserted_triples, "inferred": whole.inferred_triples,
+               "closure": whole.closure_triples}
     void = void_description(kg, files, triples, classes)
     site.write("downloads/void.ttl", void)
     site.write("downloads/ontology.ttl", b"".join(p.read_bytes() + b"\n" for p in layout.ontology_files()))
     render_page(site, "downloads/", "downloads.html", title="Downloads", files=files, csvs=csvs,
                 triples=triples, odbl=ODBL_ATTRIBUTION, licence=DATA_LICENCE, odbl_url=ODBL)
     return 1
+
+
+class _Labels(dict):
+    """Display labels by IRI, each looked up once (an entity is in the CSV of every class it has)."""
+
+    def __init__(self, kg: KnowledgeGraph):
+        super().__init__()
+        self.kg = kg
+
+    def __missing__(self, iri: str) -> str:
+        label = self[iri] = self.kg.label(URIRef(iri))
+        return label

@@ -4,13 +4,17 @@ works from any folder of any static server."""
 from __future__ import annotations
 
 import json
+import pickle
+import shutil
 from functools import lru_cache
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, select_autoescape
+import jinja2
+from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
+from jinja2.bccache import Bucket
 from markupsafe import Markup
 
-from goinglocal.site.output import SiteOutput
+from goinglocal.site.output import SiteOutput, code_version
 from goinglocal.site.urls import relative, site_path
 
 SECTIONS = [("", "Home"), ("classes/", "Browse"), ("questions/", "Questions"), ("map/", "Map"),
@@ -25,6 +29,40 @@ def environment() -> Environment:
                       autoescape=select_autoescape(["html"]), trim_blocks=True, lstrip_blocks=True)
     env.filters["jsonld_script"] = jsonld_script
     return env
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """Jinja's cache of compiled templates in a folder, where an entry that
+    cannot be read or written is only a template compiled again."""
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError, TypeError, pickle.UnpicklingError):
+            bucket.reset()  # a damaged entry (Jinja checks the source's checksum, not the file's)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # the folder is gone (the build folder was removed): not made again
+            pass
+
+
+def cache_compiled_templates(folder: Path) -> None:
+    """Keep the templates' compiled code in `folder` (a build's cache
+    folder), so that a new process loads it instead of compiling the
+    templates again (0.15 s a build). Jinja keys an entry by the template's
+    name and checks its source's checksum; the compiled code also depends on
+    this module's Environment options and on Jinja, so the entries live in a
+    subfolder named after the site code's hash (goinglocal.site.output) and
+    Jinja's version, and other subfolders are removed."""
+    current = folder / f"jinja-{jinja2.__version__}-{code_version()[:16]}"
+    if folder.is_dir():
+        for old in folder.iterdir():
+            if old != current:
+                shutil.rmtree(old, ignore_errors=True)
+    current.mkdir(parents=True, exist_ok=True)
+    environment().bytecode_cache = _CompiledTemplates(str(current), "%s.cache")
 
 
 def jsonld_script(data: str | dict) -> Markup:
