@@ -333,6 +333,26 @@ def _delta_pattern(probe: Probe, bindings: list[dict], steps: list[tuple]) -> tu
     return head, {tuple(b.get(v) for v in head) for b in bindings}, context
 
 
+def _variables(kind: str, item) -> set:
+    return {t for t in item if isinstance(t, Variable)} if kind == "triple" else set(item[0])
+
+
+def _connected(head: list, context: list) -> list:
+    """The items of context linked to the head's variables through shared variables."""
+    reached, items, grew = set(head), list(context), True
+    kept: list = []
+    while grew:
+        grew = False
+        for item in list(items):
+            names = _variables(*item)
+            if names & reached:
+                reached |= names
+                kept.append(item)
+                items.remove(item)
+                grew = True
+    return [item for item in context if item in kept]
+
+
 def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, changed: list[tuple]) -> set[str] | None:
     nodes: set[str] = set()
     for probe in found_probes:
@@ -344,9 +364,10 @@ def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, c
         if not bindings and not steps:
             continue
         head, rows, context = _delta_pattern(probe, bindings, steps)
-        mentioned = {t for kind, item in context if kind == "triple" for t in item} \
-            | {v for kind, item in context if kind == "values" for v in item[0]} | set(head)
-        if var not in mentioned:
+        linked = _connected(head, context)
+        if var in set(head).union(*(_variables(*item) for item in linked)):
+            context = linked  # the rest only asks whether some solution exists: dropped
+        elif var not in set().union(*(_variables(*item) for item in context)):
             return None
         text = (f"SELECT DISTINCT {var.n3()} WHERE {{\n  {_values(head, rows)}\n  {_context_text(context)}\n}}")
         for solution in store.query(text, use_default_graph_as_union=True):
@@ -372,6 +393,7 @@ def reaches(store: ox.Store, found: tuple[Probe, ...] | None, changed: list[tupl
             if not probe.context and bindings:
                 return True
             head, rows, context = _delta_pattern(probe, bindings, steps)
+            context = _connected(head, context)  # the rest only asks whether some solution exists: drop it
             if store.query(f"ASK {{\n  {_values(head, rows)}\n  {_context_text(context)}\n}}",
                            use_default_graph_as_union=True):
                 return True
