@@ -69,3 +69,18 @@ def test_repository_keeps_facts_in_prose_under_five_percent_each_justified(kg):
     result = find_mentions(kg)
     assert [f"{m.node} '{m.name}'" for m in result.open] == []
     assert result.share < 0.05, result.headline()
+
+
+def test_names_are_found_as_the_longest_first_alternation_finds_them():
+    import random
+    import re
+    from goinglocal.mentions import NameFinder
+    names = ["xi'an", "china's", "san juan", "san juan de dios", "juan", "dios", "chile", "chilecito", "'s ho", "ho chi"]
+    regex = re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
+    find = NameFinder(names)
+    words = ["san", "juan", "de", "dios", "xi'an", "china's", "chile", "chilecito", "'s", "ho", "chi", "x", "s"]
+    rng = random.Random(7)
+    texts = [" ".join(rng.choice(words) for _ in range(rng.randint(1, 12))) for _ in range(300)]
+    texts += ["san juan de dios", "chilecito chile", "xi'an's", "ho chi minh"]
+    for text in texts:
+        assert list(find(text)) == [m.group(1) for m in regex.finditer(text)], text

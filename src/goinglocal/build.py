@@ -184,7 +184,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
         step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
-        site_writer = SiteWriter(kg, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
+        site_writer = SiteWriter(kg, layout, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
                                  since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
         whole = graph_files(kg)  # the site's downloads are the same bytes (goinglocal.site.graph_files)
         _write(staging / "graph" / "asserted.ttl", whole.asserted_turtle)

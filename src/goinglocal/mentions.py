@@ -100,16 +100,43 @@ class MentionReport:
                 f"{len(self.open)} open")
 
 
-def _names(kg: KnowledgeGraph) -> tuple[dict[str, set[URIRef]], re.Pattern | None]:
+def _names(kg: KnowledgeGraph) -> dict[str, set[URIRef]]:
     _, rows = kg.select(NAMES)
     names: dict[str, set[URIRef]] = {}
     for row in rows:
         key = fold(str(row["name"]))
         if len(key) >= 4 and key not in COMMON and str(row["node"]).startswith(ID_BASE):
             names.setdefault(key, set()).add(row["node"])
-    if not names:
-        return names, None
-    return names, re.compile(r"\b(" + "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True)) + r")\b")
+    return names
+
+
+BOUNDARY = re.compile(r"\b")
+
+
+class NameFinder:
+    """Finds names (folded, four characters or more) in folded text on word
+    boundaries, as the regular expression \\b(name|name|...)\\b with the
+    longest names first would: leftmost, longest at a position, not
+    overlapping. Candidates are looked up by their first four characters at
+    each word boundary, so nothing is compiled and no position tries every name."""
+
+    def __init__(self, names):
+        self.by_start: dict[str, list[str]] = {}
+        for name in sorted(names, key=len, reverse=True):
+            self.by_start.setdefault(name[:4], []).append(name)
+
+    def __call__(self, text: str):
+        bounds = [m.start() for m in BOUNDARY.finditer(text)]
+        at = set(bounds)
+        end = 0
+        for i in bounds:
+            if i < end:
+                continue
+            for name in self.by_start.get(text[i:i + 4], ()):
+                if text.startswith(name, i) and i + len(name) in at:
+                    yield name
+                    end = i + len(name)
+                    break
 
 
 class _Links:
@@ -139,9 +166,10 @@ class _Links:
 
 
 def find_mentions(kg: KnowledgeGraph) -> MentionReport:
-    names, pattern = _names(kg)
-    if pattern is None:
+    names = _names(kg)
+    if not names:
         return MentionReport([], 0)
+    find = NameFinder(names)
     linked = _Links(kg.store)
     _, ack_rows = kg.select(ACKNOWLEDGED)
     acknowledged = {(r["node"], fold(str(r["name"]))) for r in ack_rows}
@@ -150,8 +178,7 @@ def find_mentions(kg: KnowledgeGraph) -> MentionReport:
     found: set[Mention] = set()
     for row in note_rows:
         node = row["node"]
-        for match in pattern.finditer(fold(str(row["text"]))):
-            key = match.group(1)
+        for key in find(fold(str(row["text"]))):
             targets = names[key] - {node}
             if not targets:
                 continue

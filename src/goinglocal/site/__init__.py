@@ -78,8 +78,8 @@ class SiteWriter:
     core. finish() writes every other page (they need the answers) and the
     manifest, out/.site-manifest.json."""
 
-    def __init__(self, kg: KnowledgeGraph, out: Path, spare: Path | None = None, graph: str | None = None,
-                 since: Callable[[str], Change | None] | None = None):
+    def __init__(self, kg: KnowledgeGraph, layout: Layout, out: Path, spare: Path | None = None,
+                 graph: str | None = None, since: Callable[[str], Change | None] | None = None):
         """graph: the sha256 of the graph's N-Quads; since(sha): what changed
         from the graph with that sha to this one, if known
         (goinglocal.graphdelta). Without them every entity is profiled."""
@@ -98,7 +98,7 @@ class SiteWriter:
         _copy_static(self.site)
         # what both processes read (labels, the search index), made once before the fork
         kg.labels, index_entries(kg)
-        self.entity_pages = Background(_entity_pages, kg, self.site.folder, previous, self.iris, kept, refs)
+        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs)
 
     def _unchanged(self, previous: dict | None, since, spare: Path | None) -> tuple[set[str], dict]:
         """The entities whose files the spare site holds as this graph would
@@ -118,67 +118,58 @@ class SiteWriter:
 
     def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
         try:
-            pages = _other_pages(self.kg, layout, self.site, stats, answered, entity_count=len(self.iris))
-            written, files, (count, profiled), deps = self.entity_pages.result()
+            pages = _answer_pages(self.kg, layout, self.site, answered)
+            done = self.graph_pages.result()
+            pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
         except BaseException:
             self.cancel()
             raise
-        self.site.adopt(files, written)
+        self.site.adopt(done.files, done.written)
         w3id.write(self.out)
         manifest = self.site.finish()
         if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
-            manifest.update(graph=self.graph, deps=deps)
+            manifest.update(graph=self.graph, deps=done.deps)
         (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
-        return SiteSummary(pages=pages + count, entities=count, profiled=profiled, seconds=time.perf_counter() - self.started,
+        return SiteSummary(pages=pages, entities=done.entities, profiled=done.profiled,
+                           seconds=time.perf_counter() - self.started,
                            files_written=self.site.written, files=len(manifest["files"]))
 
     def cancel(self) -> None:
-        self.entity_pages.cancel()
+        self.graph_pages.cancel()
 
 
 def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
                spare: Path | None = None, graph: str | None = None,
                since: Callable[[str], Change | None] | None = None) -> SiteSummary:
     """The whole site at once (SiteWriter)."""
-    return SiteWriter(kg, out, spare, graph, since).finish(layout, stats, answered)
+    return SiteWriter(kg, layout, out, spare, graph, since).finish(layout, stats, answered)
 
 
-def _entity_pages(kg: KnowledgeGraph, folder: Path, previous: dict | None, iris: list[str],
-                  kept: set[str], refs: dict) -> tuple[int, dict, tuple[int, int], dict]:
-    """The entity pages written into the site folder (by a forked child):
-    how many files were written, the manifest entries, how many pages and
-    how many profiled, and the deps to keep beside the manifest
-    (goinglocal.site.changes)."""
+@dataclass
+class _GraphPagesDone:
+    written: int            # files written (the others kept)
+    files: dict             # their manifest entries
+    pages: int              # pages, entities' included
+    entities: int
+    profiled: int
+    deps: dict              # to keep beside the manifest (goinglocal.site.changes)
+    classes: list           # the classes the home page lists
+
+
+def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dict | None, iris: list[str],
+                 kept: set[str], refs: dict) -> _GraphPagesDone:
+    """Every page made from the graph alone, written into the site folder by
+    a forked child: the entities' (most of the site), the classes, map,
+    timeline, network, ontology, downloads and query pages."""
     site = SiteOutput(folder, previous)
-    counts = write_entity_pages(kg, site, iris, kept, refs)
-    return site.written, site.files, counts, changes.make_deps(kg, refs)
-
-
-def spare_manifest(spare: Path) -> Path:
-    """The spare site's manifest, beside it."""
-    return spare.with_suffix(".json")
-
-
-def _other_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, stats: dict, answered: list,
-                 entity_count: int) -> int:
-    """Every page but the entities': home, classes, map, timeline, network,
-    questions, ontology, downloads, query. Returns how many."""
+    count, profiled = write_entity_pages(kg, site, iris, kept, refs)
     classes = data.classes(kg)
-    pages = 0
-
-    entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
-                "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
-               for e in index_entries(kg) if entity_dir(e["iri"])]
-    _script(site, "search-index.js", "GL_SEARCH", entries)
-
-    render_page(site, "", "home.html", title="Home", stats=stats, classes=classes[:40],
-                sources=_sources(kg), entity_count=entity_count, questions=len(answered))
     render_page(site, "classes/", "classes.html", title="Browse by class", classes=classes)
     for c in classes:
         local = c.iri.rsplit("#", 1)[-1]
         members = [{"iri": m, "label": kg.label(URIRef(m))} for m in c.members]
         render_page(site, f"classes/{local}/", "class.html", title=c.label, c=c, local=local, members=members)
-    pages += 2 + len(classes)
+    pages = count + 1 + len(classes)
 
     points = data.map_points(kg)
     _script(site, "map-data.js", "GL_MAP", [dict(p, href=entity_dir(p["iri"])) for p in points])
@@ -193,9 +184,29 @@ def _other_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, stats: di
         n["href"] = entity_dir(n["id"])
     _script(site, "network-data.js", "GL_NETWORK", net)
     render_page(site, "network/", "network.html", title="Network", net=net)
-
-    pages += 3 + questions_pages.write(kg, layout, site, answered)
-    pages += ontology_docs.write(kg, layout, site)
-    pages += downloads.write(kg, layout, site, classes)
+    pages += 3 + ontology_docs.write(kg, layout, site) + downloads.write(kg, layout, site, classes)
     render_page(site, "editor/", "query.html", title="Query")
-    return pages + 1
+    return _GraphPagesDone(site.written, site.files, pages + 1, count, profiled, changes.make_deps(kg, refs),
+                           classes[:40])
+
+
+def spare_manifest(spare: Path) -> Path:
+    """The spare site's manifest, beside it."""
+    return spare.with_suffix(".json")
+
+
+def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list) -> int:
+    """The pages that need the answers (the questions, and their downloads)
+    and the search index. Returns how many pages."""
+    entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
+                "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
+               for e in index_entries(kg) if entity_dir(e["iri"])]
+    _script(site, "search-index.js", "GL_SEARCH", entries)
+    downloads.write_answers(site)
+    return questions_pages.write(kg, layout, site, answered)
+
+
+def _home(kg: KnowledgeGraph, site: SiteOutput, stats: dict, classes: list, entity_count: int, questions: int) -> int:
+    render_page(site, "", "home.html", title="Home", stats=stats, classes=classes,
+                sources=_sources(kg), entity_count=entity_count, questions=questions)
+    return 1

@@ -120,11 +120,6 @@ def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[Cl
         data = _class_csv(c, cells, labels).encode("utf-8")
         site.write(f"downloads/csv/{local}.csv", data)
         csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(data)})
-    answers = site.folder.parent / "answers"
-    if answers.is_dir():
-        for path in sorted(answers.rglob("*")):
-            if path.is_file():
-                site.write("downloads/answers/" + path.relative_to(answers).as_posix(), path.read_bytes())
     triples = {"asserted": whole.asserted_triples, "inferred": whole.inferred_triples,
                "closure": whole.closure_triples}
     void = void_description(kg, files, triples, classes)
@@ -133,6 +128,15 @@ def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[Cl
     render_page(site, "downloads/", "downloads.html", title="Downloads", files=files, csvs=csvs,
                 triples=triples, odbl=ODBL_ATTRIBUTION, licence=DATA_LICENCE, odbl_url=ODBL)
     return 1
+
+
+def write_answers(site: SiteOutput) -> None:
+    """The answers the build wrote beside the site, as downloads."""
+    answers = site.folder.parent / "answers"
+    if answers.is_dir():
+        for path in sorted(answers.rglob("*")):
+            if path.is_file():
+                site.write("downloads/answers/" + path.relative_to(answers).as_posix(), path.read_bytes())
 
 
 class _Labels(dict):
