@@ -67,7 +67,8 @@ def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = Non
     asserted = m.dump(store, (m.ASSERTED,))
     closure = asserted + m.dump(store, (m.INFERRED,))
     lines = lambda nt: sum(1 for line in nt.splitlines() if line.strip())  # noqa: E731
-    return Closure(asserted, closure, lines(asserted), lines(closure), errors, from_cache=False, incremental=True)
+    return Closure(asserted, closure, lines(asserted), lines(closure), errors, from_cache=False, incremental=True,
+                   store=store)
 
 
 # --- validation ----------------------------------------------------------------

@@ -291,8 +291,14 @@ def dump(store: ox.Store, graphs=(ASSERTED,), output=None) -> bytes | None:
 def materialise(ntriples: bytes) -> tuple[bytes, bytes, list[str], int]:
     """(asserted and closure as N-Triples written by the same store, so blank
     nodes keep their labels; inconsistency messages; rounds to the fixpoint)."""
+    return materialise_keeping_store(ntriples)[:4]
+
+
+def materialise_keeping_store(ntriples: bytes) -> tuple[bytes, bytes, list[str], int, ox.Store]:
+    """materialise(), plus the store that holds the closure (asserted and
+    inferred named graphs), which a KnowledgeGraph can use as it is."""
     store = load_asserted(ntriples)
     stats = Stats()
     errors = materialise_store(store, stats)
     asserted = dump(store, (ASSERTED,))
-    return asserted, asserted + dump(store, (INFERRED,)), errors, stats.rounds
+    return asserted, asserted + dump(store, (INFERRED,)), errors, stats.rounds, store

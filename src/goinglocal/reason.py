@@ -14,7 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -126,6 +126,9 @@ class Closure:
     errors: list[str]
     from_cache: bool
     incremental: bool = False  # extended from the previous closure (only triples were added)
+    # the Oxigraph store the closure was made in (asserted and inferred named
+    # graphs), when there is one: a KnowledgeGraph uses it instead of loading the text again
+    store: object = field(default=None, repr=False, compare=False)
 
     @property
     def inferred_triples(self) -> int:
@@ -201,8 +204,10 @@ def compute(dataset: Dataset, reasoner: str | None = None) -> Closure:
         asserted_nt = asserted.serialize(format="nt", encoding="utf-8")
         closure_nt = closure.serialize(format="nt", encoding="utf-8")
     else:
-        from goinglocal.materialise import materialise
-        asserted_nt, closure_nt, errors, _ = materialise(dataset.asserted_nt())
+        from goinglocal.materialise import materialise_keeping_store
+        asserted_nt, closure_nt, errors, _, store = materialise_keeping_store(dataset.asserted_nt())
+        return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False,
+                       store=store)
     return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False)
 
 

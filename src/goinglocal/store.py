@@ -89,6 +89,9 @@ class KnowledgeGraph:
 
     def __init__(self, closure: Closure):
         self.closure = closure
+        if getattr(closure, "store", None) is not None:  # made in a store already: use it (and let go of it)
+            self.store, closure.store = closure.store, None
+            return
         self.store = ox.Store()
         # one load, so a blank node shared by asserted and inferred triples
         # (an ontology restriction) stays one node: Oxigraph relabels blank
