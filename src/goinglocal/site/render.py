@@ -3,11 +3,12 @@ works from any folder of any static server."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import pickle
 import shutil
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import jinja2
 from jinja2 import Environment, FileSystemBytecodeCache, PackageLoader, select_autoescape
@@ -74,7 +75,9 @@ def jsonld_script(data: str | dict) -> Markup:
 def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str | None = None, **context) -> None:
     """Render template into out/page_dir/index.html. With `key` (a text that
     determines everything the page shows, template and folder included), an
-    unchanged page is not rendered again (goinglocal.site.output)."""
+    unchanged page is not rendered again (goinglocal.site.output); without
+    one, the key is the template, the folder and the context themselves,
+    when they are plain data (the page is then a function of them)."""
     site = out if isinstance(out, SiteOutput) else SiteOutput(out)
 
     def make() -> str:
@@ -91,7 +94,26 @@ def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str
             link=link, iri_link=iri_link, sections=SECTIONS, page_dir=page_dir,
             static=lambda name: link("static/" + name), **context)
     rel = page_dir + "index.html"
+    key = key if key is not None else _context_key(template, page_dir, context)
     if key is None:
         site.write(rel, make())
     else:
         site.render(rel, key, make)
+
+
+def _plain(value):
+    """JSON for the kinds of values pages are given; anything else is not keyed."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    if isinstance(value, PurePath):
+        return str(value)
+    raise TypeError(type(value).__name__)
+
+
+def _context_key(template: str, page_dir: str, context: dict) -> str | None:
+    try:
+        return json.dumps([template, page_dir, context], sort_keys=True, default=_plain)
+    except (TypeError, ValueError):
+        return None  # rendered every time
