@@ -95,9 +95,19 @@ def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = No
     schemes = vocabulary_namespaces(ontology)
     problems: list[Problem] = []
     seen: set[tuple[Node, Node]] = set()
+    suspect: dict[Node, bool] = {}  # per distinct term: in the ontology's or a scheme's namespace, yet undefined
+
+    def undefined(term: Node) -> bool:
+        found = suspect.get(term)
+        if found is None:
+            found = suspect[term] = (isinstance(term, URIRef) and term not in defined
+                                     and (str(term).startswith(ONTOLOGY_BASE) or _in_vocabulary(term, schemes) is not None))
+        return found
     for s, p, o in _triples(dataset, focus):
+        if not (undefined(s) or undefined(p) or undefined(o)):
+            continue
         for term, role in ((s, "subject"), (p, "property"), (o, "class" if p == RDF.type else "value")):
-            if not isinstance(term, URIRef) or term in defined or (s, term) in seen:
+            if not undefined(term) or (s, term) in seen:
                 continue
             text = str(term)
             if text.startswith(ONTOLOGY_BASE):
@@ -142,11 +152,11 @@ def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None
             by_kind.setdefault(text[len(ID_BASE):].split("/")[0], []).append(text[len(ID_BASE):])
     everything = sorted(r for names in by_kind.values() for r in names)
     problems: list[Problem] = []
-    for s, p, o in sorted(_triples(dataset, focus), key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
-        if not isinstance(o, URIRef) or o in defined or not str(o).startswith(ID_BASE):
-            continue
-        if _in_vocabulary(o, schemes) is not None:
-            continue  # an undefined concept: term_problems reports it
+    # an undefined concept is term_problems' to report
+    dangling = [(s, p, o) for s, p, o in _triples(dataset, focus)
+                if isinstance(o, URIRef) and o not in defined and str(o).startswith(ID_BASE)
+                and _in_vocabulary(o, schemes) is None]
+    for s, p, o in sorted(dangling, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         relative = str(o)[len(ID_BASE):]
         pool = sorted(by_kind.get(relative.split("/")[0], [])) or everything
         close = _closest(relative, pool) or _closest(relative, everything)

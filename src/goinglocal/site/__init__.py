@@ -160,7 +160,7 @@ def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dic
                  kept: set[str], refs: dict) -> _GraphPagesDone:
     """Every page made from the graph alone, written into the site folder by
     a forked child: the entities' (most of the site), the classes, map,
-    timeline, network, ontology, downloads and query pages."""
+    timeline, network, downloads and query pages."""
     site = SiteOutput(folder, previous)
     count, profiled = write_entity_pages(kg, site, iris, kept, refs)
     classes = data.classes(kg)
@@ -184,7 +184,7 @@ def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dic
         n["href"] = entity_dir(n["id"])
     _script(site, "network-data.js", "GL_NETWORK", net)
     render_page(site, "network/", "network.html", title="Network", net=net)
-    pages += 3 + ontology_docs.write(kg, layout, site) + downloads.write(kg, layout, site, classes)
+    pages += 3 + downloads.write(kg, layout, site, classes)
     render_page(site, "editor/", "query.html", title="Query")
     return _GraphPagesDone(site.written, site.files, pages + 1, count, profiled, changes.make_deps(kg, refs),
                            classes[:40])
@@ -196,14 +196,15 @@ def spare_manifest(spare: Path) -> Path:
 
 
 def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list) -> int:
-    """The pages that need the answers (the questions, and their downloads)
-    and the search index. Returns how many pages."""
+    """The pages that need the answers (the questions, and their downloads),
+    the search index and the ontology's page (here to share the work evenly
+    with the child). Returns how many pages."""
     entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
                 "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
                for e in index_entries(kg) if entity_dir(e["iri"])]
     _script(site, "search-index.js", "GL_SEARCH", entries)
     downloads.write_answers(site)
-    return questions_pages.write(kg, layout, site, answered)
+    return questions_pages.write(kg, layout, site, answered) + ontology_docs.write(kg, layout, site)
 
 
 def _home(kg: KnowledgeGraph, site: SiteOutput, stats: dict, classes: list, entity_count: int, questions: int) -> int:
