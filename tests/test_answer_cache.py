@@ -72,3 +72,22 @@ def test_an_unknown_change_asks_every_question(tmp_path, setup):
     for q in questions.values():
         cache.answer(kg, q)
     assert cache.kept == 0
+
+
+def test_a_label_that_could_change_what_a_default_names_is_resolved_again(tmp_path, setup, monkeypatch):
+    from goinglocal.errors import ParameterError
+    closure, questions = setup
+    question = next(q for q in questions.values() if any(p.default == "CCPIT" for p in q.params))
+    clash = [f'<{ID}org/cn/second-ccpit> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GL}Organization> .'.encode(),
+             f'<{ID}org/cn/second-ccpit> <http://www.w3.org/2000/01/rdf-schema#label> "ccpit"@en .'.encode()]
+    unrelated = [f'<{ID}org/cn/test-office> <http://www.w3.org/2000/01/rdf-schema#label> "Test office"@en .'.encode()]
+    calls = []
+    real = answers.resolve_label
+    monkeypatch.setattr(answers, "resolve_label", lambda *a: calls.append(a[3]) or real(*a))
+    before = _kg(closure)
+    cache, _ = _answers_through_cache(tmp_path / "a", before, _kg(closure, [], unrelated), {question.name: question})
+    assert calls.count("CCPIT") == 1  # the first build's; the second reused it
+    with pytest.raises(ParameterError, match="ambiguous"):
+        answers.run(_kg(closure, [], clash), question)
+    with pytest.raises(ParameterError, match="ambiguous"):
+        _answers_through_cache(tmp_path / "b", before, _kg(closure, [], clash), {question.name: question})

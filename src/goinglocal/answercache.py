@@ -36,6 +36,28 @@ def _text_sha(question: Question) -> str:
     return hashlib.sha256(question.text.encode("utf-8")).hexdigest()
 
 
+LABELS = {"http://www.w3.org/2000/01/rdf-schema#label", "http://www.w3.org/2004/02/skos/core#altLabel"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+
+
+def _names_changed(store, change: Change) -> set[tuple[str, str]]:
+    """The (normalised, compact) forms of every label or alternative label
+    added or removed, and of every label of a node whose types changed: a
+    parameter given as a label names the same node unless one of these
+    matches it."""
+    import pyoxigraph as ox
+    from goinglocal.search import compact, normalise
+    texts: set[str] = set()
+    for q in change.removed + change.added:
+        if q.predicate.value in LABELS and isinstance(q.object, ox.Literal):
+            texts.add(q.object.value)
+        elif q.predicate.value == RDF_TYPE and isinstance(q.subject, ox.NamedNode):
+            texts.update(found.object.value for p in LABELS
+                         for found in store.quads_for_pattern(q.subject, ox.NamedNode(p), None)
+                         if isinstance(found.object, ox.Literal))
+    return {(normalise(t), compact(t)) for t in texts}
+
+
 class AnswerCache:
     def __init__(self, cache_dir: Path, kg: KnowledgeGraph, questions: dict[str, Question], before: str | None,
                  change: Change | None):
@@ -46,6 +68,7 @@ class AnswerCache:
         self.previous: dict = {}
         self.reached: set[str] = set()
         self.relabelled: set[str] = set()
+        self.names_changed: set[tuple[str, str]] = set()  # (normalised, compact) forms of labels added or removed
         self.kept = 0
         if change is None or before is None:
             return
@@ -62,24 +85,38 @@ class AnswerCache:
         with with_removed(kg.store, change) as store:
             self.reached = {name for name, q in questions.items()
                             if name in self.previous and querydelta.reaches(store, probes[q.text], changed)}
+            self.names_changed = _names_changed(store, change)
         self.relabelled = change.relabelled()
 
     def answer(self, kg: KnowledgeGraph, question: Question) -> tuple[answers.Answer, list[str], list[dict]]:
         """The question's answer, columns and rows (answers.run, answers.records)."""
-        bindings = answers.resolve(kg, question, {})
-        shown = {k: v.n3() for k, v in bindings.items()}
         old = self.previous.get(question.name)
+        bindings = answers.resolve(kg, question, {}, before=lambda name, label: self._resolved(old, name, label))
+        shown = {k: v.n3() for k, v in bindings.items()}
         if (isinstance(old, dict) and question.name not in self.reached and old.get("text") == _text_sha(question)
                 and old.get("bindings") == shown and self.relabelled.isdisjoint(old.get("iris", ()))):
             self.entries[question.name] = old
             self.kept += 1
             return answers.Answer(question, bindings, old["variables"], []), old["columns"], old["rows"]
-        answer = answers.run(kg, question)
+        answer = answers.Answer(question, bindings, *kg.select(question.text, bindings))  # as answers.run asks it
         columns, rows = answers.records(kg, answer)
         iris = sorted({str(t) for row in answer.rows for t in row.values() if isinstance(t, URIRef)})
         self.entries[question.name] = {"text": _text_sha(question), "bindings": shown, "variables": answer.variables,
                                        "columns": columns, "rows": rows, "iris": iris}
         return answer, columns, rows
+
+    def _resolved(self, old: dict | None, name: str, label: str) -> URIRef | None:
+        """The node the label named in the previous build, when no label or
+        type that could change what it names has changed (search.exact_matches
+        compares normalised, then compact forms)."""
+        from goinglocal.search import compact, normalise
+        before = (old or {}).get("bindings", {}).get(name) if isinstance(old, dict) else None
+        if not isinstance(before, str) or not before.startswith("<") or not before.endswith(">"):
+            return None
+        key, tight = normalise(label), compact(label)
+        if any(key == n or tight == c for n, c in self.names_changed):
+            return None
+        return URIRef(before[1:-1])
 
     def save(self, graph: str) -> None:
         """Keep this build's answers, made on the graph with this sha256."""

@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 from rdflib import URIRef
 from rdflib.term import Node
@@ -42,7 +43,12 @@ def resolve_label(kg: KnowledgeGraph, param_name: str, cls: URIRef, text: str) -
                          f"give one of the IRIs instead, e.g. --param {param_name}={nodes[0]}")
 
 
-def resolve(kg: KnowledgeGraph, question: Question, raw: dict[str, str]) -> dict[str, Node]:
+def resolve(kg: KnowledgeGraph, question: Question, raw: dict[str, str],
+            before: "Callable[[str, str], URIRef | None] | None" = None) -> dict[str, Node]:
+    """The question's parameters bound: raw values, else the defaults.
+    before(name, label): the node a label resolved to before, when that
+    resolution cannot have changed (goinglocal.answercache); else it is
+    resolved again."""
     known = {p.name for p in question.params}
     extra = sorted(set(raw) - known)
     if extra:
@@ -60,7 +66,8 @@ def resolve(kg: KnowledgeGraph, question: Question, raw: dict[str, str]) -> dict
             continue
         iri = as_iri(value)
         if iri is None:
-            bindings[param.name] = resolve_label(kg, param.name, param.class_iri, value)
+            node = before(param.name, value) if before is not None else None
+            bindings[param.name] = node if node is not None else resolve_label(kg, param.name, param.class_iri, value)
             continue
         _, found = kg.select(EXISTS, {"node": iri})
         if not found:
