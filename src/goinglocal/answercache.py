@@ -25,7 +25,7 @@ FORMAT = "goinglocal-answers-1"
 
 def _code() -> str:
     """The code an answer's table depends on: a cache from other code is not used."""
-    from importlib.metadata import version
+    from goinglocal.versions import package_version as version
     digest = hashlib.sha256(FORMAT.encode() + version("rdflib").encode() + version("pyoxigraph").encode())
     for module in (answers, querydelta):
         digest.update(Path(module.__file__).read_bytes())

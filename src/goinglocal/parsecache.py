@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from importlib.metadata import version
+from goinglocal.versions import package_version as version
 from pathlib import Path
 
 FORMAT = "goinglocal-parsed-1"

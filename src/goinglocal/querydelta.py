@@ -189,7 +189,7 @@ def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) 
     entry is keyed by the query, this module's code and rdflib's version."""
     import hashlib
     import pickle
-    from importlib.metadata import version
+    from goinglocal.versions import package_version as version
     salt = hashlib.sha256(FsPath(__file__).read_bytes() + version("rdflib").encode()).hexdigest()
     key = lambda q: hashlib.sha256((salt + str(per_node) + q).encode()).hexdigest()  # noqa: E731
     try:

@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
-from importlib.metadata import version
+from goinglocal.versions import package_version as version
 from pathlib import Path
 
 import owlrl

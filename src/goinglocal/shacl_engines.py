@@ -492,7 +492,7 @@ def _cached_probe(literals: set, cache: Path | None) -> set:
     if cache is None:
         return _probe(sorted(literals, key=str))
     import json
-    from importlib.metadata import version
+    from goinglocal.versions import package_version as version
     key = "|".join(version(p) for p in ("pyrudof", "pyshacl", "rdflib"))
     try:
         stored = json.loads(cache.read_text())
