@@ -74,9 +74,9 @@ class SiteWriter:
     staged). Made as soon as the graph is ready: it moves `spare` (the site
     of an earlier build, with its manifest beside it as spare.json) into
     place to be brought up to date (goinglocal.site.output), and starts the
-    pages made from the graph alone, most of the site's work, in a forked
-    child on the other core (_graph_pages). finish() writes the pages that
-    need the answers and the manifest, out/.site-manifest.json."""
+    entity pages, most of the site's work, in a forked child on the other
+    core. finish() writes every other page (they need the answers) and the
+    manifest, out/.site-manifest.json."""
 
     def __init__(self, kg: KnowledgeGraph, layout: Layout, out: Path, spare: Path | None = None,
                  graph: str | None = None, since: Callable[[str], Change | None] | None = None):
@@ -87,6 +87,7 @@ class SiteWriter:
         self.kg, self.out, self.graph = kg, out, graph
         manifest = spare_manifest(spare) if spare is not None else None
         previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
+        kept, refs = self._unchanged(previous, since, spare)
         if previous is not None:
             out.mkdir(parents=True, exist_ok=True)
             os.replace(spare, out / SITE_DIR)
@@ -95,16 +96,31 @@ class SiteWriter:
             manifest.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
         _copy_static(self.site)
-        kg.labels  # what both processes read, made once before the fork
-        probes = spare.parent / "profile-probes.pickle" if spare is not None else None
-        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous,
-                                      lambda iris: _unchanged(kg, previous, since, iris, probes))
+        # what both processes read (labels, the search index), made once before the fork
+        kg.labels, index_entries(kg)
+        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs)
+
+    def _unchanged(self, previous: dict | None, since, spare: Path | None) -> tuple[set[str], dict]:
+        """The entities whose files the spare site holds as this graph would
+        make them (goinglocal.site.changes), and their mentioned nodes."""
+        self.iris = [i for i in data.entities(self.kg) if entity_dir(i)]
+        deps = (previous or {}).get("deps")
+        if not deps or since is None or previous.get("code") != code_version() or not previous.get("graph"):
+            return set(), {}
+        change = since(previous["graph"])
+        if change is None:
+            return set(), {}
+        affected = changes.affected_entities(self.kg, deps, change, self.iris,
+                                             cache=spare.parent / "profile-probes.pickle")
+        if affected is None:
+            return set(), {}
+        return set(self.iris) - affected, changes.previous_refs(deps)
 
     def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
         try:
             pages = _answer_pages(self.kg, layout, self.site, answered)
             done = self.graph_pages.result()
-            pages += done.pages + _home(self.kg, self.site, stats, done.classes, done.entities, len(answered))
+            pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
         except BaseException:
             self.cancel()
             raise
@@ -120,23 +136,6 @@ class SiteWriter:
 
     def cancel(self) -> None:
         self.graph_pages.cancel()
-
-
-def _unchanged(kg: KnowledgeGraph, previous: dict | None, since, iris: list[str],
-               probes: Path | None) -> tuple[set[str], dict]:
-    """The entities whose files the spare site holds as this graph would
-    make them (goinglocal.site.changes), and their mentioned nodes."""
-    deps = (previous or {}).get("deps")
-    if not deps or since is None or probes is None or previous.get("code") != code_version() \
-            or not previous.get("graph"):
-        return set(), {}
-    change = since(previous["graph"])
-    if change is None:
-        return set(), {}
-    affected = changes.affected_entities(kg, deps, change, iris, cache=probes)
-    if affected is None:
-        return set(), {}
-    return set(iris) - affected, changes.previous_refs(deps)
 
 
 def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answered: list,
@@ -157,15 +156,12 @@ class _GraphPagesDone:
     classes: list           # the classes the home page lists
 
 
-def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dict | None,
-                 unchanged: Callable[[list[str]], tuple[set[str], dict]]) -> _GraphPagesDone:
+def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dict | None, iris: list[str],
+                 kept: set[str], refs: dict) -> _GraphPagesDone:
     """Every page made from the graph alone, written into the site folder by
-    a forked child: the entities' (most of the site; those unchanged(iris)
-    keeps are not profiled), the classes, map, timeline, network, downloads
-    and query pages."""
+    a forked child: the entities' (most of the site), the classes, map,
+    timeline, network, downloads and query pages."""
     site = SiteOutput(folder, previous)
-    iris = [i for i in data.entities(kg) if entity_dir(i)]
-    kept, refs = unchanged(iris)
     count, profiled = write_entity_pages(kg, site, iris, kept, refs)
     classes = data.classes(kg)
     render_page(site, "classes/", "classes.html", title="Browse by class", classes=classes)
