@@ -32,6 +32,25 @@ def _code() -> str:
     return digest.hexdigest()
 
 
+QUESTION_PROBES = "question-probes.pickle"
+PROFILE_PROBES = "profile-probes.pickle"
+
+
+def question_probes(questions: dict[str, Question], cache_dir: Path) -> dict:
+    return querydelta.cached_probes([q.text for q in questions.values()], cache_dir / QUESTION_PROBES, per_node=False)
+
+
+def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
+    """Make the probes of the questions and of the profile queries
+    (goinglocal.querydelta) before a build needs them: rdflib's parser takes
+    about 50 ms a query, 5 s for the library. The build does this in its
+    checking child, which has time to spare when everything is made from
+    scratch; once kept, they cost nothing."""
+    from goinglocal.profile import QUERIES
+    question_probes(questions, cache_dir)
+    querydelta.cached_probes(QUERIES.values(), cache_dir / PROFILE_PROBES)
+
+
 def _text_sha(question: Question) -> str:
     return hashlib.sha256(question.text.encode("utf-8")).hexdigest()
 
@@ -79,8 +98,7 @@ class AnswerCache:
         if not isinstance(data, dict) or data.get("graph") != before or data.get("code") != _code():
             return
         self.previous = data.get("answers") if isinstance(data.get("answers"), dict) else {}
-        probes = querydelta.cached_probes([q.text for q in questions.values()], cache_dir / "question-probes.pickle",
-                                          per_node=False)
+        probes = question_probes(questions, cache_dir)
         changed = change.triples
         with with_removed(kg.store, change) as store:
             self.reached = {name for name, q in questions.items()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from goinglocal import answers, graphdelta
-from goinglocal.answercache import AnswerCache
+from goinglocal.answercache import AnswerCache, warm_probes
 from goinglocal.background import Background
 from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
@@ -155,7 +155,7 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         return _build(layout, out)
 
 
-def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph):
+def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph, cache_dir: Path | None = None):
     """Validation (only the nodes an edit can affect, when a previous one is
     cached), the quality checks and the mention report: the half of a build
     that runs in a child process beside the other (goinglocal.background)."""
@@ -164,6 +164,8 @@ def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph):
     report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
     checks = run_checks(kg, layout)
     notes = find_mentions(kg)
+    if cache_dir is not None:
+        warm_probes(load_questions(layout), cache_dir)  # for the next build's answers and pages
     return report, revalidated, checks, notes, report_text(kg, notes)
 
 
@@ -173,7 +175,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     dataset = load_dataset(layout)
     closure = closure_for(layout, dataset=dataset)
     kg = KnowledgeGraph(closure)
-    checking = Background(_checks, dataset, layout, closure, kg)
+    checking = Background(_checks, dataset, layout, closure, kg, out / "cache")
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

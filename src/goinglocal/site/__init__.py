@@ -17,6 +17,7 @@ from typing import Callable
 
 from rdflib import URIRef
 
+from goinglocal.answercache import PROFILE_PROBES
 from goinglocal.background import Background
 from goinglocal.graphdelta import Change
 from goinglocal.paths import Layout
@@ -111,7 +112,7 @@ class SiteWriter:
         if change is None:
             return set(), {}
         affected = changes.affected_entities(self.kg, deps, change, self.iris,
-                                             cache=spare.parent / "profile-probes.pickle")
+                                             cache=spare.parent / PROFILE_PROBES)
         if affected is None:
             return set(), {}
         return set(self.iris) - affected, changes.previous_refs(deps)
