@@ -231,5 +231,5 @@ def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = N
     if result is None:
         result = compute(dataset, reasoner)
     if use_cache:
-        cache.write(key, result, ontology, dataset.asserted_nt())
+        cache.write(key, result, ontology, dataset.asserted_nt() if dataset is not None else None)
     return result
