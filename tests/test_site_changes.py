@@ -96,11 +96,18 @@ def test_many_edits_at_once_give_the_full_site_and_profile_few_entities(tmp_path
     assert 0 < updated.profiled < fresh.entities / 4  # the rest kept their files unprofiled
 
 
-def test_a_change_to_the_property_hierarchy_profiles_every_entity(tmp_path, closure):
+def test_a_change_to_the_property_hierarchy_counts_for_every_entity(tmp_path, closure):
+    import json
+    from goinglocal.site import changes
+    from goinglocal.site.urls import entity_dir
+    from goinglocal.site.data import entities
+    root, _ = cs.built()
+    deps = json.loads((root / "build" / MANIFEST).read_text())["deps"]
     sub = f"<{GL}heldIn> <http://www.w3.org/2000/01/rdf-schema#subPropertyOf> <{GL}concernsPlace> .".encode()
     kg = _edit(closure, [] if sub not in closure.closure_nt else [sub], [] if sub in closure.closure_nt else [sub])
-    updated, fresh, _ = _compare(tmp_path, kg)
-    assert updated.profiled == fresh.profiled == fresh.entities
+    change = _since(tmp_path, to_nquads(kg.closure))(sha((root / "build" / "graph" / NQUADS_NAME).read_bytes()))
+    iris = [i for i in entities(kg) if entity_dir(i)]
+    assert changes.affected_entities(kg, deps, change, iris, tmp_path / "probes.pickle") is None  # every page
 
 
 def test_a_spare_made_from_another_graph_than_the_steps_lead_from_is_not_trusted(tmp_path, closure):
