@@ -172,3 +172,9 @@ def test_a_question_no_changed_triple_reaches_keeps_its_answer(closure_triples, 
                                         for s in store.query(question.text, use_default_graph_as_union=True))
             assert rows(before) == rows(after), name
     assert kept > 0
+
+
+def test_a_query_rdflib_cannot_read_means_every_node(tmp_path):
+    broken = "SELECT ?node WHERE { ?node <http://example.org/a> ?x "  # no closing brace
+    assert querydelta.affected(_store([]), broken, "node", [(_iri("x"), _iri("a"), _iri("y"))]) is None
+    assert querydelta.cached_probes([broken], tmp_path / "probes.pickle") == {broken: None}

@@ -173,7 +173,10 @@ def probes(query: str, per_node: bool = True) -> tuple[Probe, ...]:
     """The probes of a SELECT query (Unsupported if it cannot be analysed);
     per_node: for affected(), else for reaches()."""
     from rdflib.plugins.sparql import prepareQuery  # rdflib's SPARQL parser: slow to import and to run
-    algebra = prepareQuery(query).algebra
+    try:
+        algebra = prepareQuery(query).algebra
+    except Exception as error:  # noqa: BLE001 - a query rdflib cannot read (Oxigraph may): not analysed
+        raise Unsupported(f"rdflib could not read the query ({type(error).__name__})") from None
     _, found = _Walker(per_node).walk(algebra)
     out = []
     for pattern, context in found:
