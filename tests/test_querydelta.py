@@ -15,6 +15,7 @@ from goinglocal.profile import QUERIES
 
 G = ox.NamedNode("urn:test:g")
 EX = "http://example.org/"
+TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 
 
 def _store(triples) -> ox.Store:
@@ -178,3 +179,14 @@ def test_a_query_rdflib_cannot_read_means_every_node(tmp_path):
     broken = "SELECT ?node WHERE { ?node <http://example.org/a> ?x "  # no closing brace
     assert querydelta.affected(_store([]), broken, "node", [(_iri("x"), _iri("a"), _iri("y"))]) is None
     assert querydelta.cached_probes([broken], tmp_path / "probes.pickle") == {broken: None}
+
+
+def test_unions_on_both_sides_of_a_join_and_a_bind_are_followed():
+    query = f"""SELECT ?node ?c WHERE {{
+      {{ ?node a <{EX}Loc> BIND(?node AS ?place) }} UNION {{ ?node <{EX}home> ?place }}
+      {{ ?place a <{EX}Country> BIND(?place AS ?c) }} UNION {{ ?place <{EX}in> ?c . ?c a <{EX}Country> }} }}"""
+    town, actor, country, other = _iri("town"), _iri("actor"), _iri("country"), _iri("other")
+    triples = [(town, TYPE, _iri("Loc")), (actor, _iri("home"), town), (country, TYPE, _iri("Country")),
+               (other, TYPE, _iri("Loc"))]
+    assert _check(triples, [], [(town, _iri("in"), country)], query) == {EX + "town", EX + "actor"}
+    assert _check(triples, [], [(other, TYPE, _iri("Country"))], query) == {EX + "other"}

@@ -47,8 +47,10 @@ def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
     checking child, which has time to spare when everything is made from
     scratch; once kept, they cost nothing."""
     from goinglocal.profile import QUERIES
+    from goinglocal.searchcache import search_probes
     question_probes(questions, cache_dir)
     querydelta.cached_probes(QUERIES.values(), cache_dir / PROFILE_PROBES)
+    search_probes(cache_dir)
 
 
 def _text_sha(question: Question) -> str:

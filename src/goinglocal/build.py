@@ -14,6 +14,8 @@ from pathlib import Path
 
 from goinglocal import answers, graphdelta
 from goinglocal.answercache import AnswerCache, warm_probes
+from goinglocal.search import index_entries, keep_entries
+from goinglocal.searchcache import SearchCache
 from goinglocal.background import Background
 from goinglocal.buildlock import build_lock
 from goinglocal.checks import run_checks, checks_text
@@ -186,6 +188,9 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
         step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
+        since_last = steps.since(step.before, step) if step else None
+        search = SearchCache(out / "cache")  # the search entries, kept where no change reaches them
+        keep_entries(kg, search.entries(kg, step.before if step else None, since_last))
         site_writer = SiteWriter(kg, layout, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
                                  since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
         whole = graph_files(kg)  # the site's downloads are the same bytes (goinglocal.site.graph_files)
@@ -197,8 +202,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
-        cache = AnswerCache(out / "cache", kg, questions, step.before if step else None,
-                            steps.since(step.before, step) if step else None)
+        cache = AnswerCache(out / "cache", kg, questions, step.before if step else None, since_last)
         answered = []
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
                  "| question | parameters used | family | needs | rows | summary |",
@@ -222,6 +226,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         swap_in(staging, out)
         steps.save(step)
         cache.save(graphdelta.sha(nquads))
+        search.save(graphdelta.sha(nquads), index_entries(kg))
     except BaseException:
         checking.cancel()
         if site_writer is not None:

@@ -213,7 +213,7 @@ class _Rows:
         rdflib once: the batch queries return tens of thousands of rows
         that repeat a few thousand terms."""
         if self.iris is not None:
-            query = _bind_nodes(query, self.iris)
+            query = bind_nodes(query, self.iris)
         result = self.kg.store.query(query, use_default_graph_as_union=True)
         names = [v.value for v in result.variables]
         convert = self.convert
@@ -221,7 +221,7 @@ class _Rows:
             yield dict(zip(names, map(convert, solution)))
 
 
-def _bind_nodes(query: str, iris: list[str]) -> str:
+def bind_nodes(query: str, iris: list[str]) -> str:
     """The query with ?node bound to these IRIs (checked as bind_values checks one)."""
     from goinglocal.questions import IRI_UNSAFE, WHERE_OPEN
     for iri in iris:

@@ -86,31 +86,40 @@ class _Walker:
         return Variable(f"{name}_{self.fresh}")
 
     def walk(self, node, top: bool = False) -> tuple[list, list]:
+        """(alternatives, probes): the lists of items one of which every
+        solution satisfies (one per way through the UNIONs), and
+        (pattern, items holding with it) for each triple pattern."""
         name = node.name
         if name == "BGP":
             triples = [("triple", t) for t in self.expand(node.triples)]
-            return triples, [(t[1], triples) for t in triples]
+            return [triples], [(t[1], triples) for t in triples]
         if name == "ToMultiSet":
             if node.p.name == "values":
                 values = node.p
                 variables = sorted({v for row in values.res for v in row}, key=str)
                 rows = tuple(tuple(row.get(v) for v in variables) for row in values.res)
-                return [("values", (tuple(variables), rows))], []
+                return [[("values", (tuple(variables), rows))]], []
             return self.subquery(node.p)
         if name in ("Join", "LeftJoin", "Minus"):
             r1, s1 = self.walk(node.p1)
             r2, s2 = self.walk(node.p2)
-            probes = [(t, c + r2) for t, c in s1] + [(t, c + r1) for t, c in s2] if name == "Join" \
-                else s1 + [(t, c + r1) for t, c in s2]
+            if name == "Join":
+                probes = [(t, c + b) for t, c in s1 for b in r2] + [(t, c + a) for t, c in s2 for a in r1]
+                return _capped([a + b for a in r1 for b in r2]), probes
+            probes = s1 + [(t, c + a) for t, c in s2 for a in r1]
             if name == "LeftJoin":
-                probes += self.expression_probes(node.expr, r1 + r2)
-            return (r1 + r2 if name == "Join" else r1), probes
+                probes += self.expression_probes(node.expr, [a + b for a in r1 for b in r2])
+            return r1, probes
         if name == "Union":
-            _, s1 = self.walk(node.p1)
-            _, s2 = self.walk(node.p2)
-            return [], s1 + s2
+            r1, s1 = self.walk(node.p1)
+            r2, s2 = self.walk(node.p2)
+            return _capped(r1 + r2), s1 + s2
         if name in ("Filter", "Extend"):
             required, probes = self.walk(node.p)
+            if name == "Extend" and isinstance(node.expr, Variable):  # BIND(?a AS ?b): the two are one term
+                same = ("same", (node.expr, node.var))
+                required = [a + [same] for a in required]
+                probes = [(t, c + [same]) for t, c in probes]
             return required, probes + self.expression_probes(node.expr, required)
         if name == "Graph":
             return self.walk(node.p)
@@ -143,9 +152,9 @@ class _Walker:
             return term
 
         def items(seq):
-            return [(kind, tuple(rename(t) for t in item)) if kind == "triple"
-                    else (kind, (tuple(rename(v) for v in item[0]), item[1])) for kind, item in seq]
-        return items(required), [(tuple(rename(t) for t in pattern), items(c)) for pattern, c in probes]
+            return [(kind, (tuple(rename(v) for v in item[0]), item[1])) if kind == "values"
+                    else (kind, tuple(rename(t) for t in item)) for kind, item in seq]
+        return [items(a) for a in required], [(tuple(rename(t) for t in pattern), items(c)) for pattern, c in probes]
 
     def expand(self, triples) -> list[tuple]:
         """Triple patterns with each sequence path (a/b) written out as a
@@ -161,11 +170,21 @@ class _Walker:
         return out
 
     def expression_probes(self, expr, around: list) -> list:
+        """The probes of the EXISTS groups in an expression, with each of
+        the alternatives around them."""
         probes = []
         for group in _exists_groups(expr):
             _, inner = self.walk(group)
-            probes += [(t, c + around) for t, c in inner]
+            probes += [(t, c + a) for t, c in inner for a in around]
         return probes
+
+
+ALTERNATIVES = 16
+
+
+def _capped(alternatives: list) -> list:
+    """Too many ways through UNIONs: none required (leaving items out only finds more)."""
+    return alternatives if len(alternatives) <= ALTERNATIVES else [[]]
 
 
 @lru_cache(maxsize=256)
@@ -180,10 +199,29 @@ def probes(query: str, per_node: bool = True) -> tuple[Probe, ...]:
     _, found = _Walker(per_node).walk(algebra)
     out = []
     for pattern, context in found:
+        pattern, context = _merge_bound(pattern, context)
         _path_predicates(pattern[1])  # raises Unsupported early
         rest = tuple(dict.fromkeys(item for item in context if item != ("triple", pattern)))
         out.append(Probe(pattern, rest))
     return tuple(dict.fromkeys(out))  # a pattern repeated in an EXISTS gives the same probe
+
+
+def _merge_bound(pattern: tuple, context: list) -> tuple[tuple, list]:
+    """BIND(?a AS ?b) makes ?b the term ?a is: ?b is written ?a throughout."""
+    source: dict = {}
+    for kind, item in context:
+        if kind == "same":
+            source[item[1]] = item[0]
+
+    def term(t):
+        seen = set()
+        while t in source and t not in seen:
+            seen.add(t)
+            t = source[t]
+        return t
+    items = [(kind, (tuple(term(v) for v in item[0]), item[1])) if kind == "values"
+             else (kind, tuple(term(t) for t in item)) for kind, item in context if kind != "same"]
+    return tuple(term(t) for t in pattern), items
 
 
 def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) -> dict[str, tuple[Probe, ...] | None]:
@@ -337,7 +375,7 @@ def _delta_pattern(probe: Probe, bindings: list[dict], steps: list[tuple]) -> tu
 
 
 def _variables(kind: str, item) -> set:
-    return {t for t in item if isinstance(t, Variable)} if kind == "triple" else set(item[0])
+    return set(item[0]) if kind == "values" else {t for t in item if isinstance(t, Variable)}
 
 
 def _connected(head: list, context: list) -> list:

@@ -71,27 +71,46 @@ def index_entries(kg: KnowledgeGraph) -> list[dict]:
     citations are reached through the entities they support): iri, label, alt_labels, types (most specific asserted
     classes, [{iri, label}]), classes (every class in the closure, IRIs),
     country / country_iri (home country), keys (normalised label and
-    alternative labels). Cached per knowledge graph."""
+    alternative labels). Cached per knowledge graph (a build may give them,
+    kept from the last build where no change reaches them: keep_entries)."""
     if kg in _INDEX:
         return _INDEX[kg]
+    entries = entries_of(kg)
+    _INDEX[kg] = entries
+    return entries
+
+
+def keep_entries(kg: KnowledgeGraph, entries: list[dict]) -> None:
+    """The graph's entries, as index_entries would make them (goinglocal.searchcache)."""
+    _INDEX[kg] = entries
+
+
+def entries_of(kg: KnowledgeGraph, nodes: list[str] | None = None) -> list[dict]:
+    """The index entries of every entity, or of those among nodes (the
+    queries then bound to them)."""
+    def select(query: str, reasoning: bool = True):
+        if nodes is not None:
+            from goinglocal.profile import bind_nodes
+            query = bind_nodes(query, sorted(nodes))
+        return kg.select(query, reasoning=reasoning)[1]
     labels: dict[URIRef, list[str]] = {}
     alts: dict[URIRef, list[str]] = {}
-    for row in kg.select(ENTITIES)[1]:
+    for row in select(ENTITIES):
         node, text = row["node"], str(row["label"])
         (labels if str(row["kind"]) == "label" else alts).setdefault(node, []).append(text)
         labels.setdefault(node, [])
     classes: dict[Node, set[str]] = {}
-    for row in kg.select(CLASSES)[1]:
+    for row in select(CLASSES):
         classes.setdefault(row["node"], set()).add(str(row["class"]))
     asserted: dict[Node, set[str]] = {}
-    for row in kg.select(ASSERTED_CLASSES, reasoning=False)[1]:
+    for row in select(ASSERTED_CLASSES, reasoning=False):
         if row["node"] in labels:
             asserted.setdefault(row["node"], set()).add(str(row["class"]))
     supers: dict[str, set[str]] = {}
     for row in kg.select(SUBCLASSES)[1]:
         supers.setdefault(str(row["sub"]), set()).add(str(row["super"]))
     countries: dict[Node, set[URIRef]] = {}
-    for row in kg.select(HOME_COUNTRY)[1]:
+    for row in select(HOME_COUNTRY):
         countries.setdefault(row["node"], set()).add(row["country"])
     entries = []
     for node in sorted(labels, key=str):
@@ -109,7 +128,6 @@ def index_entries(kg: KnowledgeGraph) -> list[dict]:
             "country_iri": "; ".join(str(c) for c in home),
             "keys": keys,
         })
-    _INDEX[kg] = entries
     return entries
 
 
