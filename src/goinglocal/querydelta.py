@@ -180,6 +180,7 @@ class _Walker:
 
 
 ALTERNATIVES = 16
+MAX_PROBES = 2000
 
 
 def _capped(alternatives: list) -> list:
@@ -197,6 +198,8 @@ def probes(query: str, per_node: bool = True) -> tuple[Probe, ...]:
     except Exception as error:  # noqa: BLE001 - a query rdflib cannot read (Oxigraph may): not analysed
         raise Unsupported(f"rdflib could not read the query ({type(error).__name__})") from None
     _, found = _Walker(per_node).walk(algebra)
+    if len(found) > MAX_PROBES:
+        raise Unsupported(f"{len(found)} probes (the UNIONs multiply them)")
     out = []
     for pattern, context in found:
         pattern, context = _merge_bound(pattern, context)
