@@ -10,26 +10,17 @@ build is known (goinglocal.graphdelta) and this code wrote it."""
 from __future__ import annotations
 
 import hashlib
-import json
 from pathlib import Path
 
 from rdflib import URIRef
 
 from goinglocal import answers, querydelta
-from goinglocal.graphdelta import Change, with_removed
+from goinglocal.graphdelta import Change, KeptFromGraph, with_removed
 from goinglocal.questions import Question
 from goinglocal.store import KnowledgeGraph
+from goinglocal.versions import code_key
 
 FORMAT = "goinglocal-answers-1"
-
-
-def _code() -> str:
-    """The code an answer's table depends on: a cache from other code is not used."""
-    from goinglocal.versions import package_version as version
-    digest = hashlib.sha256(FORMAT.encode() + version("rdflib").encode() + version("pyoxigraph").encode())
-    for module in (answers, querydelta):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
 
 
 QUESTION_PROBES = "question-probes.pickle"
@@ -84,22 +75,17 @@ class AnswerCache:
                  change: Change | None):
         """before: the sha256 of the previous build's graph; change: what
         changed since (None if unknown: every question is asked)."""
-        self.path = cache_dir / "answers.json"
+        self.file = KeptFromGraph(cache_dir / "answers.json", code_key(FORMAT, answers, querydelta))
         self.entries: dict[str, dict] = {}
         self.previous: dict = {}
         self.reached: set[str] = set()
         self.relabelled: set[str] = set()
         self.names_changed: set[tuple[str, str]] = set()  # (normalised, compact) forms of labels added or removed
         self.kept = 0
-        if change is None or before is None:
+        previous = self.file.read(before) if change is not None else None
+        if not isinstance(previous, dict):
             return
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        if not isinstance(data, dict) or data.get("graph") != before or data.get("code") != _code():
-            return
-        self.previous = data.get("answers") if isinstance(data.get("answers"), dict) else {}
+        self.previous = previous
         probes = question_probes(questions, cache_dir)
         changed = change.triples
         with with_removed(kg.store, change) as store:
@@ -140,6 +126,4 @@ class AnswerCache:
 
     def save(self, graph: str) -> None:
         """Keep this build's answers, made on the graph with this sha256."""
-        from goinglocal.reason import write_atomic
-        write_atomic(self.path, json.dumps({"graph": graph, "code": _code(), "answers": self.entries},
-                                           ensure_ascii=False).encode("utf-8"))
+        self.file.save(graph, self.entries)

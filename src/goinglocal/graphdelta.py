@@ -113,6 +113,30 @@ def _quads(lines: bytes) -> list[ox.Quad]:
     return list(ox.parse(lines, format=ox.RdfFormat.N_QUADS)) if lines.strip() else []
 
 
+class KeptFromGraph:
+    """A JSON file of what a build made from its graph, for the next build
+    to keep where no change reaches it: trusted only for the graph with the
+    sha256 it names, and for code with the same key (versions.code_key)."""
+
+    def __init__(self, path: Path, code: str):
+        self.path, self.code = path, code
+
+    def read(self, graph: str | None):
+        """What was kept for the graph with this sha256 (None if nothing, or not for it)."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("graph") != graph or data.get("code") != self.code:
+            return None
+        return data.get("kept")
+
+    def save(self, graph: str, kept) -> None:
+        from goinglocal.reason import write_atomic
+        write_atomic(self.path, json.dumps({"graph": graph, "code": self.code, "kept": kept},
+                                           ensure_ascii=False).encode("utf-8"))
+
+
 class GraphSteps:
     """The last two steps, in build/cache/graph-steps.json."""
 

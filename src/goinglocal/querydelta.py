@@ -230,11 +230,13 @@ def _merge_bound(pattern: tuple, context: list) -> tuple[tuple, list]:
 def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) -> dict[str, tuple[Probe, ...] | None]:
     """probes() of each query (None where Unsupported), kept in a cache file
     between runs: rdflib's parser takes tens of milliseconds a query. An
-    entry is keyed by the query, this module's code and rdflib's version."""
+    entry is keyed by the query, this module's code and the packages'
+    versions (versions.code_key)."""
     import hashlib
     import pickle
-    from goinglocal.versions import package_version as version
-    salt = hashlib.sha256(FsPath(__file__).read_bytes() + version("rdflib").encode()).hexdigest()
+    import sys
+    from goinglocal.versions import code_key
+    salt = code_key("goinglocal-probes-1", sys.modules[__name__])
     key = lambda q: hashlib.sha256((salt + str(per_node) + q).encode()).hexdigest()  # noqa: E731
     try:
         known = pickle.loads(cache.read_bytes())
@@ -361,6 +363,19 @@ def affected(store: ox.Store, query: str, focus: str, changed: list[tuple],
         return _affected(store, found, Variable(focus), changed)
     except Unsupported:
         return None
+
+
+def affected_by_any(store: ox.Store, queries: Iterable[str], focus: str, changed: list[tuple],
+                    known: dict[str, tuple[Probe, ...] | None] | None = None) -> set[str] | None:
+    """affected() of several queries about the same focus variable, together
+    (None if any query is beyond the analysis)."""
+    found: set[str] = set()
+    for query in queries:
+        nodes = affected(store, query, focus, changed, known)
+        if nodes is None:
+            return None
+        found |= nodes
+    return found
 
 
 def _delta_pattern(probe: Probe, bindings: list[dict], steps: list[tuple]) -> tuple[list, set, list]:

@@ -11,25 +11,16 @@ requires the entries to equal those made from scratch."""
 
 from __future__ import annotations
 
-import hashlib
-import json
 from pathlib import Path
 
 from goinglocal import querydelta, search
-from goinglocal.graphdelta import Change, with_removed
+from goinglocal.graphdelta import Change, KeptFromGraph, with_removed
 from goinglocal.store import KnowledgeGraph
+from goinglocal.versions import code_key
 
 FORMAT = "goinglocal-search-entries-1"
 PROBES = "search-probes.pickle"
 BY_NODE = (search.ENTITIES, search.CLASSES, search.ASSERTED_CLASSES, search.HOME_COUNTRY)  # each about ?node
-
-
-def _code() -> str:
-    from goinglocal.versions import package_version
-    digest = hashlib.sha256(FORMAT.encode() + package_version("rdflib").encode() + package_version("pyoxigraph").encode())
-    for module in (search, querydelta):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()
 
 
 def search_probes(cache_dir: Path) -> dict:
@@ -42,12 +33,9 @@ def changed_entries(kg: KnowledgeGraph, entries: list[dict], change: Change, kno
     with with_removed(kg.store, change) as store:
         if querydelta.reaches(store, known[search.SUBCLASSES], changed):
             return None
-        hit: set[str] = set()
-        for query in BY_NODE:
-            nodes = querydelta.affected(store, query, "node", changed, known)
-            if nodes is None:
-                return None
-            hit |= nodes
+        hit = querydelta.affected_by_any(store, BY_NODE, "node", changed, known)
+        if hit is None:
+            return None
     relabelled = change.relabelled()
     for entry in entries:
         shown = {entry["iri"], *(t["iri"] for t in entry["types"]), *entry["country_iri"].split("; ")}
@@ -59,30 +47,18 @@ def changed_entries(kg: KnowledgeGraph, entries: list[dict], change: Change, kno
 class SearchCache:
     def __init__(self, cache_dir: Path):
         self.dir = cache_dir
-        self.path = cache_dir / "search-entries.json"
+        self.file = KeptFromGraph(cache_dir / "search-entries.json", code_key(FORMAT, search, querydelta))
         self.remade: int | None = None  # entries made again (None: all)
 
     def entries(self, kg: KnowledgeGraph, before: str | None, change: Change | None) -> list[dict]:
         """The graph's entries, the previous build's where no change reaches them."""
-        old = self._read(before) if change is not None else None
-        hit = changed_entries(kg, old, change, search_probes(self.dir)) if old is not None else None
+        old = self.file.read(before) if change is not None else None
+        hit = changed_entries(kg, old, change, search_probes(self.dir)) if isinstance(old, list) else None
         if hit is None:
             return search.entries_of(kg)
         self.remade = len(hit)
         kept = [e for e in old if e["iri"] not in hit]
         return sorted(kept + (search.entries_of(kg, sorted(hit)) if hit else []), key=lambda e: e["iri"])
 
-    def _read(self, before: str | None) -> list[dict] | None:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if not isinstance(data, dict) or data.get("graph") != before or data.get("code") != _code():
-            return None
-        entries = data.get("entries")
-        return entries if isinstance(entries, list) else None
-
     def save(self, graph: str, entries: list[dict]) -> None:
-        from goinglocal.reason import write_atomic
-        write_atomic(self.path, json.dumps({"graph": graph, "code": _code(), "entries": entries},
-                                           ensure_ascii=False).encode("utf-8"))
+        self.file.save(graph, entries)

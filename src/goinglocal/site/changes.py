@@ -88,11 +88,10 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, change: Change, iris: list
         hit |= _neighbours(store, member)
     known = querydelta.cached_probes(QUERIES.values(), cache)
     with with_removed(store, change):
-        for query in QUERIES.values():
-            nodes = querydelta.affected(store, query, "node", changed, known)
-            if nodes is None:
-                return None
-            hit |= nodes
+        rows = querydelta.affected_by_any(store, QUERIES.values(), "node", changed, known)
+    if rows is None:
+        return None
+    hit |= rows
     # what the pages show of the nodes they mention
     ctx = _context(kg)
     relabelled = change.relabelled()
