@@ -188,10 +188,11 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
         step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
-        since_last = steps.since(step.before, step) if step else None
+        graph_sha, last_sha = (step.after, step.before) if step else (graphdelta.sha(nquads), None)
+        since_last = steps.since(last_sha, step) if step else None
         search = SearchCache(out / "cache")  # the search entries, kept where no change reaches them
-        keep_entries(kg, search.entries(kg, step.before if step else None, since_last))
-        site_writer = SiteWriter(kg, layout, staging, spare=site_spare(out), graph=graphdelta.sha(nquads),
+        keep_entries(kg, search.entries(kg, last_sha, since_last))
+        site_writer = SiteWriter(kg, layout, staging, spare=site_spare(out), graph=graph_sha,
                                  since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
         whole = graph_files(kg)  # the site's downloads are the same bytes (goinglocal.site.graph_files)
         _write(staging / "graph" / "asserted.ttl", whole.asserted_turtle)
@@ -202,7 +203,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "stats.json", stats_json(stats))
         _write(staging / "stats.txt", stats_text(stats))
         questions = load_questions(layout)
-        cache = AnswerCache(out / "cache", kg, questions, step.before if step else None, since_last)
+        cache = AnswerCache(out / "cache", kg, questions, last_sha, since_last)
         answered = []
         index = ["# Answers", "", "Every question of the library, answered on the OWL 2 RL closure with its default parameters.", "",
                  "| question | parameters used | family | needs | rows | summary |",
@@ -217,7 +218,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, nquads)
-        site = site_writer.finish(layout, stats, answered)
+        site = site_writer.finish(stats, answered)
         report, revalidated, checks, notes, notes_text = checking.result()
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))
@@ -225,8 +226,8 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "reports" / "mentions.txt", notes_text)
         swap_in(staging, out)
         steps.save(step)
-        cache.save(graphdelta.sha(nquads))
-        search.save(graphdelta.sha(nquads), index_entries(kg))
+        cache.save(graph_sha)
+        search.save(graph_sha, index_entries(kg))
     except BaseException:
         checking.cancel()
         if site_writer is not None:

@@ -75,9 +75,9 @@ class SiteWriter:
     staged). Made as soon as the graph is ready: it moves `spare` (the site
     of an earlier build, with its manifest beside it as spare.json) into
     place to be brought up to date (goinglocal.site.output), and starts the
-    entity pages, most of the site's work, in a forked child on the other
-    core. finish() writes every other page (they need the answers) and the
-    manifest, out/.site-manifest.json."""
+    pages made from the graph alone, most of the site's work, in a forked
+    child on the other core (_graph_pages). finish() writes the pages that
+    need the answers and the manifest, out/.site-manifest.json."""
 
     def __init__(self, kg: KnowledgeGraph, layout: Layout, out: Path, spare: Path | None = None,
                  graph: str | None = None, since: Callable[[str], Change | None] | None = None):
@@ -85,7 +85,7 @@ class SiteWriter:
         from the graph with that sha to this one, if known
         (goinglocal.graphdelta). Without them every entity is profiled."""
         self.started = time.perf_counter()
-        self.kg, self.out, self.graph = kg, out, graph
+        self.kg, self.layout, self.out, self.graph = kg, layout, out, graph
         manifest = spare_manifest(spare) if spare is not None else None
         previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
         kept, refs = self._unchanged(previous, since, spare)
@@ -117,9 +117,9 @@ class SiteWriter:
             return set(), {}
         return set(self.iris) - affected, changes.previous_refs(deps)
 
-    def finish(self, layout: Layout, stats: dict, answered: list) -> SiteSummary:
+    def finish(self, stats: dict, answered: list) -> SiteSummary:
         try:
-            pages = _answer_pages(self.kg, layout, self.site, answered)
+            pages = _answer_pages(self.kg, self.layout, self.site, answered)
             done = self.graph_pages.result()
             pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
         except BaseException:
@@ -143,7 +143,7 @@ def write_site(kg: KnowledgeGraph, layout: Layout, out: Path, stats: dict, answe
                spare: Path | None = None, graph: str | None = None,
                since: Callable[[str], Change | None] | None = None) -> SiteSummary:
     """The whole site at once (SiteWriter)."""
-    return SiteWriter(kg, layout, out, spare, graph, since).finish(layout, stats, answered)
+    return SiteWriter(kg, layout, out, spare, graph, since).finish(stats, answered)
 
 
 @dataclass

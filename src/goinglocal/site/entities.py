@@ -80,10 +80,14 @@ class Descriptions:
                                                    for q in self.kg.store.quads_for_pattern(n, RDFS_LABEL, None)))
         return self.labels.get(node, [])
 
+    def _linked(self, iri: str) -> set[str]:
+        """The IRIs the entity's own triples link to (objects and properties)."""
+        own = self.out.get(iri, [])
+        return {t.object.value for t in own if isinstance(t.object, ox.NamedNode)} | {t.predicate.value for t in own}
+
     def mentioned(self, iri: str) -> set[str]:
         """The IRIs the entity's triples and incoming links show a label of."""
-        own = self.out.get(iri, [])
-        found = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)} | {t.predicate.value for t in own}
+        found = self._linked(iri)
         for prop, subjects in self.incoming.get(iri, {}).items():
             found.add(prop)
             found.update(subjects)
@@ -95,8 +99,7 @@ class Descriptions:
         unchanged entity gives byte-identical files), and their text, one per
         line: what the entity's Turtle and JSON-LD say."""
         own = self.out.get(iri, [])
-        linked = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)} | {t.predicate.value for t in own}
-        extra = [t for node in sorted(linked - {iri}) for t in self._labels_of(node)]
+        extra = [t for node in sorted(self._linked(iri) - {iri}) for t in self._labels_of(node)]
         keyed = sorted((((str(t.subject), str(t.predicate), str(t.object)), t) for t in own + extra), key=lambda kt: kt[0])
         return [t for _, t in keyed], "\n".join(" ".join(k) for k, _ in keyed)
 
