@@ -17,6 +17,7 @@ from rdflib.term import Node
 
 from goinglocal.errors import ParameterError
 from goinglocal.namespaces import GRAPH_ASSERTED
+from goinglocal.questions import bind_nodes
 from goinglocal.store import KnowledgeGraph, term_converter
 
 GL = "https://w3id.org/goinglocal/ontology#"
@@ -219,17 +220,6 @@ class _Rows:
         convert = self.convert
         for solution in result:  # the terms in the variables' order: faster than by name
             yield dict(zip(names, map(convert, solution)))
-
-
-def bind_nodes(query: str, iris: list[str]) -> str:
-    """The query with ?node bound to these IRIs (checked as bind_values checks one)."""
-    from goinglocal.questions import IRI_UNSAFE, WHERE_OPEN
-    for iri in iris:
-        if IRI_UNSAFE.search(iri):
-            raise ParameterError(f"{iri!r} is not a valid IRI")
-    block = "VALUES ?node { " + " ".join(f"<{i}>" for i in iris) + " }"
-    match = WHERE_OPEN.search(query)
-    return query[: match.end()] + "\n  " + block + query[match.end():]
 
 
 def entity_profile(kg: KnowledgeGraph, iri: str) -> dict:

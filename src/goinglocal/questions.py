@@ -169,8 +169,21 @@ def bind_values(query: str, bindings: dict[str, Node]) -> str:
         if isinstance(term, URIRef) and IRI_UNSAFE.search(str(term)):
             raise ParameterError(f"{str(term)!r} is not a valid IRI")
     names = list(bindings)
-    block = ("VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
-             + " ".join(bindings[n].n3() for n in names) + ") }")
+    return _with_block(query, "VALUES (" + " ".join(f"?{n}" for n in names) + ") { ("
+                       + " ".join(bindings[n].n3() for n in names) + ") }")
+
+
+def bind_nodes(query: str, iris: list[str]) -> str:
+    """The query with ?node bound to each of these IRIs (one VALUES block,
+    each IRI checked as bind_values checks one)."""
+    for iri in iris:
+        if IRI_UNSAFE.search(iri):
+            raise ParameterError(f"{iri!r} is not a valid IRI")
+    return _with_block(query, "VALUES ?node { " + " ".join(f"<{i}>" for i in iris) + " }")
+
+
+def _with_block(query: str, block: str) -> str:
+    """The block at the top of the outermost WHERE (after any comment lines)."""
     lines = query.split("\n")
     offset = 0
     for line in lines:

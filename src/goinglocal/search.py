@@ -90,7 +90,7 @@ def entries_of(kg: KnowledgeGraph, nodes: list[str] | None = None) -> list[dict]
     queries then bound to them)."""
     def select(query: str, reasoning: bool = True):
         if nodes is not None:
-            from goinglocal.profile import bind_nodes
+            from goinglocal.questions import bind_nodes
             query = bind_nodes(query, sorted(nodes))
         return kg.select(query, reasoning=reasoning)[1]
     labels: dict[URIRef, list[str]] = {}
