@@ -87,7 +87,7 @@ class AnswerCache:
             return
         self.previous = previous
         probes = question_probes(questions, cache_dir)
-        changed = change.triples
+        changed = querydelta.ChangedTriples(change.triples)  # indexed once for every question
         with with_removed(kg.store, change) as store:
             self.reached = {name for name, q in questions.items()
                             if name in self.previous and querydelta.reaches(store, probes[q.text], changed)}

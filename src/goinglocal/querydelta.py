@@ -296,6 +296,13 @@ def _n3(term) -> str:
     return str(term)  # an Oxigraph term: N-Triples syntax is SPARQL syntax
 
 
+@lru_cache(maxsize=8192)
+def _constant(term):
+    """A pattern's IRI or literal as an Oxigraph term (made once: a change is
+    matched against every probe of every query)."""
+    return _to_ox(term)
+
+
 def _unify(pattern: tuple, triple: tuple) -> dict | None:
     """Variables bound by matching a changed triple to a plain pattern; None
     if it cannot match."""
@@ -306,11 +313,32 @@ def _unify(pattern: tuple, triple: tuple) -> dict | None:
                 return None
             if part not in bound or bound[part] is ANY:
                 bound[part] = value
-        elif value is not ANY and _to_ox(part) != value:
+        elif value is not ANY and _constant(part) != value:
             return None
         elif value is ANY and isinstance(part, (URIRef, Literal)):
             return None  # a blank node is not this IRI or literal
     return bound
+
+
+class ChangedTriples:
+    """Changed triples (blank nodes as ANY), indexed by predicate: a probe
+    whose predicate is an IRI is matched only against the triples with it."""
+
+    def __init__(self, triples: list[tuple]):
+        self.all = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in triples]
+        self.by_predicate: dict[str, list[tuple]] = {}
+        for triple in self.all:
+            self.by_predicate.setdefault(triple[1].value, []).append(triple)
+
+    def __len__(self) -> int:
+        return len(self.all)
+
+    def with_predicate(self, p) -> list[tuple]:
+        """The triples a pattern with this predicate (a term or a variable) can match."""
+        return self.by_predicate.get(str(p), []) if isinstance(p, URIRef) else self.all
+
+    def with_predicates(self, iris: frozenset) -> list[tuple]:
+        return [t for iri in sorted(iris) for t in self.by_predicate.get(iri, ())]
 
 
 def _context_text(items: Iterable) -> str:
@@ -330,15 +358,14 @@ def _values(variables: list, rows: Iterable[tuple]) -> str:
             + " ".join("(" + " ".join(_n3(v) for v in row) + ")" for row in rows) + " }")
 
 
-def _matches(probe: Probe, changed: list[tuple]) -> tuple[list, list]:
+def _matches(probe: Probe, changed: ChangedTriples) -> tuple[list, list]:
     """The changed triples a probe's pattern matches: (bindings for a plain
     pattern or a one-step path, (subject, object) pairs for a repeated path)."""
     s, p, o = probe.pattern
     if not isinstance(p, Path):
-        return [b for t in changed if (b := _unify(probe.pattern, t)) is not None], []
+        return [b for t in changed.with_predicate(p) if (b := _unify(probe.pattern, t)) is not None], []
     iris, inverse, repeated = _path_predicates(p)
-    steps = [(t[0], t[2]) if not inverse else (t[2], t[0]) for t in changed
-             if t[1] is ANY or (isinstance(t[1], ox.NamedNode) and t[1].value in iris)]
+    steps = [(t[0], t[2]) if not inverse else (t[2], t[0]) for t in changed.with_predicates(iris)]
     if repeated:
         return [], steps
     bindings = [b for a, z in steps if (b := _unify((s, o), (a, z))) is not None]
@@ -355,7 +382,7 @@ def affected(store: ox.Store, query: str, focus: str, changed: list[tuple],
     beyond the analysis)."""
     if not changed:
         return set()
-    changed = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in changed]
+    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)
     try:
         found = known[query] if known is not None and query in known else probes(query)
         if found is None:
@@ -370,6 +397,7 @@ def affected_by_any(store: ox.Store, queries: Iterable[str], focus: str, changed
     """affected() of several queries about the same focus variable, together
     (None if any query is beyond the analysis)."""
     found: set[str] = set()
+    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)  # indexed once for all
     for query in queries:
         nodes = affected(store, query, focus, changed, known)
         if nodes is None:
@@ -412,7 +440,7 @@ def _connected(head: list, context: list) -> list:
     return [item for item in context if item in kept]
 
 
-def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, changed: list[tuple]) -> set[str] | None:
+def _affected(store: ox.Store, found_probes: tuple[Probe, ...], var: Variable, changed: ChangedTriples) -> set[str] | None:
     nodes: set[str] = set()
     for probe in found_probes:
         bindings, steps = _matches(probe, changed)
@@ -443,7 +471,7 @@ def reaches(store: ox.Store, found: tuple[Probe, ...] | None, changed: list[tupl
     cannot reach has the same solutions before and after."""
     if found is None:
         return True
-    changed = [tuple(ANY if isinstance(t, ox.BlankNode) else t for t in triple) for triple in changed]
+    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)
     try:
         for probe in found:
             bindings, steps = _matches(probe, changed)

@@ -29,7 +29,7 @@ def search_probes(cache_dir: Path) -> dict:
 
 def changed_entries(kg: KnowledgeGraph, entries: list[dict], change: Change, known: dict) -> set[str] | None:
     """The IRIs whose entries can differ after the change (None: any)."""
-    changed = change.triples
+    changed = querydelta.ChangedTriples(change.triples)
     with with_removed(kg.store, change) as store:
         if querydelta.reaches(store, known[search.SUBCLASSES], changed):
             return None
