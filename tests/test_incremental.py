@@ -14,6 +14,7 @@ from goinglocal.build import run_build
 from goinglocal.incremental import _ground
 from goinglocal.load import load_dataset
 from goinglocal.paths import Layout
+from goinglocal.store import KnowledgeGraph
 from goinglocal.validate import validate_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,11 +42,12 @@ def same_closure(a: reason.Closure, b: reason.Closure) -> bool:
     return _ground(a.closure_nt) == _ground(b.closure_nt) and blank(a.closure_nt) == blank(b.closure_nt)
 
 
-def test_added_triples_extend_the_closure_as_a_full_recompute_would(home):
+@pytest.mark.parametrize("preloaded", [False, True], ids=["cache-read-then-loaded", "cache-preloaded-on-a-thread"])
+def test_added_triples_extend_the_closure_as_a_full_recompute_would(home, preloaded):
     reason.closure_for(home)
     target = home.instances_dir / "cases" / "jujuy.ttl"
     target.write_text(target.read_text() + NEW_NODE)
-    extended = reason.closure_for(home)
+    extended = reason.closure_for(home, previous=reason.PreviousClosure(home) if preloaded else None)
     assert extended.incremental and not extended.from_cache
     full = reason.compute(load_dataset(home))
     assert same_closure(extended, full)
@@ -56,6 +58,14 @@ def test_added_triples_extend_the_closure_as_a_full_recompute_would(home):
            b"<http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <https://w3id.org/goinglocal/ontology#ChineseActor>" \
            in extended.closure_nt
     assert reason.closure_for(home).from_cache  # and it was cached
+
+
+def test_an_unchanged_repository_gets_the_preloaded_closure_with_its_store(home):
+    made = reason.closure_for(home)
+    again = reason.closure_for(home, previous=reason.PreviousClosure(home))
+    assert again.from_cache and again.closure_nt == made.closure_nt
+    kg = KnowledgeGraph(again)  # takes the store the thread loaded
+    assert again.store is None and len(kg.store) == made.closure_triples
 
 
 def test_a_removed_triple_recomputes_the_closure(home):

@@ -28,7 +28,7 @@ from goinglocal.serve import NQUADS_NAME, to_nquads
 from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_manifest
 from goinglocal.site.graph_files import graph_files
 from goinglocal.site.render import cache_compiled_templates
-from goinglocal.reason import closure_for
+from goinglocal.reason import PreviousClosure, closure_for
 from goinglocal.mentions import find_mentions, report_text
 from goinglocal.stats import compute_stats, stats_json, stats_text
 from goinglocal.store import KnowledgeGraph, inferred_only
@@ -174,8 +174,9 @@ def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph, cache_dir: Pat
 def _build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     recover_interrupted(out)
+    previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
     dataset = load_dataset(layout)
-    closure = closure_for(layout, dataset=dataset)
+    closure = closure_for(layout, dataset=dataset, previous=previous)
     kg = KnowledgeGraph(closure)
     checking = Background(_checks, dataset, layout, closure, kg, out / "cache")
 

@@ -56,13 +56,18 @@ def added_triples(old: Closure, dataset: Dataset, old_input: bytes | None = None
     return added
 
 
-def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = None) -> Closure | None:
+def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = None,
+                   store: ox.Store | None = None) -> Closure | None:
+    """The old closure extended by the triples the dataset adds (None if it
+    cannot be: see added_triples). `store`: the old closure already loaded
+    (goinglocal.reason.PreviousClosure), extended in place."""
     added = added_triples(old, dataset, old_input)
     if added is None:
         return None
-    store = ox.Store()
-    store.load(_in_graph(old.asserted_nt, m.ASSERTED) + _in_graph(inferred_only(old), m.INFERRED),
-               format=ox.RdfFormat.N_QUADS)  # one load: blank nodes shared by both graphs stay one node
+    if store is None:
+        store = ox.Store()
+        store.load(_in_graph(old.asserted_nt, m.ASSERTED) + _in_graph(inferred_only(old), m.INFERRED),
+                   format=ox.RdfFormat.N_QUADS)  # one load: blank nodes shared by both graphs stay one node
     errors = m.extend_store(store, added)
     asserted = m.dump(store, (m.ASSERTED,))
     closure = asserted + m.dump(store, (m.INFERRED,))

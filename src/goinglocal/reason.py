@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from goinglocal.versions import package_version as version
 from pathlib import Path
@@ -211,23 +212,67 @@ def compute(dataset: Dataset, reasoner: str | None = None) -> Closure:
     return Closure(asserted_nt, closure_nt, _lines(asserted_nt), _lines(closure_nt), errors, from_cache=False)
 
 
+class PreviousClosure:
+    """The cached closure, read and loaded into an Oxigraph store (asserted
+    and inferred named graphs) on a thread of its own, started before the
+    build parses the repository: Oxigraph parses without Python's lock, so
+    the load costs the build little. The store is what an unchanged
+    repository is queried on, and what an edit that only adds triples
+    extends (goinglocal.incremental); in any other case it is dropped."""
+
+    def __init__(self, layout: Layout):
+        self.cache = ClosureCache(layout)
+        self._found: tuple[str | None, Closure, object] | None = None
+        self._thread = threading.Thread(target=self._load, name="goinglocal-previous-closure", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        import pyoxigraph as ox
+        from goinglocal.store import ASSERTED, INFERRED, _in_graph, inferred_only
+        try:
+            key = json.loads(self.cache.meta.read_text()).get("key")
+            old = self.cache.read(None)
+            if old is None:
+                return
+            store = ox.Store()  # one load: blank nodes shared by both graphs stay one node
+            store.load(_in_graph(old.asserted_nt, ASSERTED) + _in_graph(inferred_only(old), INFERRED),
+                       format=ox.RdfFormat.N_QUADS)
+            self._found = (key, old, store)
+        except Exception:  # noqa: BLE001 - no usable cache: the closure is computed from scratch
+            self._found = None
+
+    def take(self) -> tuple[str | None, Closure, object] | None:
+        """(its input key, the closure, its store), once; None if there is no usable cache."""
+        self._thread.join()
+        found, self._found = self._found, None
+        return found
+
+
 def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = None,
-                dataset: Dataset | None = None) -> Closure:
+                dataset: Dataset | None = None, previous: PreviousClosure | None = None) -> Closure:
     """The repository's closure: from the cache when its inputs are unchanged;
     extended from the cached one when the ontology is unchanged and instance
     files only gained triples (goinglocal.incremental); else from scratch.
-    `dataset` (the repository, already loaded) spares a second parse."""
+    `dataset` (the repository, already loaded) spares a second parse;
+    `previous` (the cache already loaded into a store) gives the closure
+    its store (Closure.store) and spares the extension a load."""
     reasoner = reasoner or default_reasoner()
     key = input_key(layout, reasoner)
     cache = ClosureCache(layout)
-    if use_cache and (hit := cache.read(key)):
+    loaded = previous.take() if previous is not None else None
+    if use_cache and loaded is not None and loaded[0] == key:
+        loaded[1].store = loaded[2]
+        return loaded[1]
+    if use_cache and loaded is None and (hit := cache.read(key)):
         return hit
     dataset = dataset if dataset is not None else load_dataset(layout)
     ontology = ontology_key(layout, reasoner)
     result = None
-    if use_cache and reasoner == "rules" and cache.ontology_key() == ontology and (old := cache.read(None)):
-        from goinglocal.incremental import extend_closure
-        result = extend_closure(old, dataset, cache.read_input())
+    if use_cache and reasoner == "rules" and cache.ontology_key() == ontology:
+        old, store = (loaded[1], loaded[2]) if loaded is not None else (cache.read(None), None)
+        if old is not None:
+            from goinglocal.incremental import extend_closure
+            result = extend_closure(old, dataset, cache.read_input(), store=store)
     if result is None:
         result = compute(dataset, reasoner)
     if use_cache:
