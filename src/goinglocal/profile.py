@@ -117,6 +117,7 @@ class _Context:
     def __init__(self, kg: KnowledgeGraph):
         from goinglocal.search import index_entries
         self.entries = {e["iri"]: e for e in index_entries(kg)}
+        self.signatures: dict[str, str] = {}  # goinglocal.site.changes.node_signature
         self.evidence: dict[str, list[str]] = defaultdict(list)
         for r in kg.select(EVIDENCE_OF, reasoning=False)[1]:
             self.evidence[str(r["n"])].append(str(r["c"]))

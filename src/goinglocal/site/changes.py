@@ -41,9 +41,16 @@ SUBPROPERTY = "http://www.w3.org/2000/01/rdf-schema#subPropertyOf"
 
 
 def node_signature(kg: KnowledgeGraph, ctx, iri: str) -> str:
-    """What a page shows of a node it mentions: label, search entry, citations."""
-    data = [kg.label(URIRef(iri)), ctx.entries.get(iri), ctx.cites(iri)]
-    return hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(), digest_size=12).hexdigest()
+    """What a page shows of a node it mentions: label, search entry,
+    citations. Made once per node of a graph: the build compares them with
+    the spare site's (affected_entities) and keeps them for the next build
+    (make_deps, in the child that inherits this one's)."""
+    made = ctx.signatures
+    if (found := made.get(iri)) is None:
+        data = [kg.label(URIRef(iri)), ctx.entries.get(iri), ctx.cites(iri)]
+        found = made[iri] = hashlib.blake2b(json.dumps(data, sort_keys=True, default=str).encode(),
+                                            digest_size=12).hexdigest()
+    return found
 
 
 def make_deps(kg: KnowledgeGraph, refs: dict[str, Iterable[str]]) -> dict:
