@@ -91,3 +91,29 @@ def test_a_label_that_could_change_what_a_default_names_is_resolved_again(tmp_pa
         answers.run(_kg(closure, [], clash), question)
     with pytest.raises(ParameterError, match="ambiguous"):
         _answers_through_cache(tmp_path / "b", before, _kg(closure, [], clash), {question.name: question})
+
+
+def test_a_kept_answers_files_are_the_previous_builds_linked_and_a_damaged_one_is_written_again(tmp_path, setup):
+    closure, questions = setup
+    kg = _kg(closure)
+    first = AnswerCache(tmp_path, kg, questions, None, None)
+    previous = tmp_path / "previous"
+    for q in questions.values():
+        first.write_files(q, *first.answer(kg, q), previous, tmp_path / "none")
+    first.save(sha(to_nquads(kg.closure)))
+    name = sorted(questions)[0]
+    (previous / f"{name}.csv").write_bytes(b"edited by hand\n")  # replaced, as an editor saves
+    steps = GraphSteps(tmp_path)
+    step = steps.record(to_nquads(kg.closure), to_nquads(kg.closure))
+    cache = AnswerCache(tmp_path, kg, questions, step.before, steps.since(step.before, step))
+    now = tmp_path / "now"
+    for q in questions.values():
+        cache.write_files(q, *cache.answer(kg, q), now, previous)
+    assert cache.kept == len(questions)
+    for q in questions.values():
+        answer, columns, rows = cache.answer(kg, q)
+        fresh = {"csv": answers.to_csv(columns, rows), "json": answers.to_json(answer, columns, rows)}
+        for ext, text in fresh.items():
+            assert (now / f"{q.name}.{ext}").read_text(encoding="utf-8") == text
+            linked = (now / f"{q.name}.{ext}").stat().st_ino == (previous / f"{q.name}.{ext}").stat().st_ino
+            assert linked == (not (q.name == name and ext == "csv"))

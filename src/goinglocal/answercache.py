@@ -10,6 +10,7 @@ build is known (goinglocal.graphdelta) and this code wrote it."""
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 from rdflib import URIRef
@@ -70,6 +71,26 @@ def _names_changed(store, change: Change) -> set[tuple[str, str]]:
     return {(normalise(t), compact(t)) for t in texts}
 
 
+def _intact(path: Path, sha: str) -> bytes | None:
+    """The file's bytes, if it has this sha256."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    return data if hashlib.sha256(data).hexdigest() == sha else None
+
+
+def _link(source: Path, target: Path) -> bool:
+    """A second name for the file (each build writes new files and renames,
+    never writes into one in place); False where links cannot be made."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(source, target)
+        return True
+    except OSError:
+        return False
+
+
 class AnswerCache:
     def __init__(self, cache_dir: Path, kg: KnowledgeGraph, questions: dict[str, Question], before: str | None,
                  change: Change | None):
@@ -110,6 +131,30 @@ class AnswerCache:
         self.entries[question.name] = {"text": _text_sha(question), "bindings": shown, "variables": answer.variables,
                                        "columns": columns, "rows": rows, "iris": iris}
         return answer, columns, rows
+
+    def write_files(self, question: Question, answer: answers.Answer, columns: list[str], rows: list[dict],
+                    folder: Path, previous: Path) -> None:
+        """The answer's CSV and JSON into `folder`. A kept answer's files
+        are the previous build's (in `previous`), the same bytes: they are a
+        function of the rows, columns, parameters and question text the
+        answer was kept for. They are linked when intact (their sha256 is
+        kept with the answer), else written."""
+        entry = self.entries[question.name]
+        kept = entry is self.previous.get(question.name)
+        made = {"csv": lambda: answers.to_csv(columns, rows), "json": lambda: answers.to_json(answer, columns, rows)}
+        shas = {}
+        for ext, make in made.items():
+            target = folder / f"{question.name}.{ext}"
+            want = (entry.get("files") or {}).get(ext) if kept else None
+            data = _intact(previous / target.name, want) if isinstance(want, str) else None
+            if data is not None and _link(previous / target.name, target):
+                shas[ext] = want
+                continue
+            data = data if data is not None else make().encode("utf-8")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            shas[ext] = hashlib.sha256(data).hexdigest()
+        entry["files"] = shas
 
     def _resolved(self, old: dict | None, name: str, label: str) -> URIRef | None:
         """The node the label named in the previous build, when no label or

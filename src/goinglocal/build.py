@@ -211,8 +211,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
                  "| --- | --- | --- | --- | ---: | --- |"]
         for name, question in sorted(questions.items()):
             answer, columns, rows = cache.answer(kg, question)  # kept from the last build if no change reaches it
-            _write(staging / "answers" / f"{name}.csv", answers.to_csv(columns, rows))
-            _write(staging / "answers" / f"{name}.json", answers.to_json(answer, columns, rows))
+            cache.write_files(question, answer, columns, rows, staging / "answers", out / "answers")
             answered.append((answer, columns, rows))
             needs = "reasoning" if question.needs_reasoning else "asserted"
             used = answers.parameters_text(kg, answer).replace("|", "\\|") or "none"
