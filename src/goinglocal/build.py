@@ -5,8 +5,10 @@ one build at a time holds the build lock (goinglocal.buildlock)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -157,28 +159,67 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         return _build(layout, out)
 
 
-def _checks(dataset, layout: Layout, closure, kg: KnowledgeGraph, cache_dir: Path | None = None):
-    """Validation (only the nodes an edit can affect, when a previous one is
-    cached), the quality checks and the mention report: the half of a build
-    that runs in a child process beside the other (goinglocal.background)."""
-    # the shapes read the asserted graph of the build's own store (shared with the parent after the fork)
-    shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt, kg.store)
-    report = validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl)
+def _files_key(dataset) -> str:
+    """What the files said when they were read: their triples as parsed,
+    blank node labels left out (two parses of a file label them differently)."""
+    return hashlib.sha256(re.sub(rb"_:\S+", b"_:", dataset.asserted_nt())).hexdigest()
+
+
+def _validation(layout: Layout):
+    """The repository validated as its files are: the shapes (only the nodes
+    an edit can affect, when a previous validation is cached) and the checks
+    of the parsed files. None of it needs the closure, so a build runs it in
+    a child forked as it starts, on the core the reasoning leaves idle; the
+    report is final unless the closure finds the data inconsistent (then the
+    caller adds those problems with validate_dataset). Returns the files' key
+    (_files_key: the caller checks it read the same files), the shapes'
+    problems, how many nodes were validated again, and the report."""
+    import pyoxigraph as ox
+    from goinglocal.store import ASSERTED
+    dataset = load_dataset(layout, read_only_cache=True)  # the build's own load keeps the cache
+    store = ox.Store()  # the asserted graph, as the build's store holds it
+    store.load(dataset.asserted_nt(), format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
+    asserted_nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ASSERTED)
+    shacl, revalidated = shacl_problems_after_edit(dataset, layout, asserted_nt, store)
+    return _files_key(dataset), shacl, revalidated, validate_dataset(dataset, layout, closure_errors=[], shacl=shacl)
+
+
+def _validation_of(validating: Background, dataset, layout: Layout, closure, kg: KnowledgeGraph):
+    """The report and how many nodes were validated again: the early child's
+    (_validation), with the closure's inconsistencies added if it found any;
+    made here again if the child read other files than this build did (one
+    was saved while the build ran)."""
+    key, shacl, revalidated, report = validating.result()
+    if key != _files_key(dataset):
+        shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt, kg.store)
+    elif not closure.errors:
+        return report, revalidated
+    return validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl), revalidated
+
+
+def _checks(layout: Layout, kg: KnowledgeGraph, cache_dir: Path | None = None):
+    """The quality checks and the mention report: work on the closure that
+    runs in a child process beside the answers and the site (goinglocal.background)."""
     checks = run_checks(kg, layout)
     notes = find_mentions(kg)
     if cache_dir is not None:
         warm_probes(load_questions(layout), cache_dir)  # for the next build's answers and pages
-    return report, revalidated, checks, notes, report_text(kg, notes)
+    return checks, notes, report_text(kg, notes)
 
 
 def _build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     recover_interrupted(out)
-    previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
-    dataset = load_dataset(layout)
-    closure = closure_for(layout, dataset=dataset, previous=previous)
+    validating = Background(_validation, layout)  # forked first: no thread runs yet
+    try:
+        previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
+        dataset = load_dataset(layout)
+        closure = closure_for(layout, dataset=dataset, previous=previous)
+    except BaseException:
+        validating.cancel()
+        raise
     kg = KnowledgeGraph(closure)
-    checking = Background(_checks, dataset, layout, closure, kg, out / "cache")
+    checking = Background(_checks, layout, kg, out / "cache")
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -219,7 +260,8 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, nquads)
         site = site_writer.finish(stats, answered)
-        report, revalidated, checks, notes, notes_text = checking.result()
+        checks, notes, notes_text = checking.result()
+        report, revalidated = _validation_of(validating, dataset, layout, closure, kg)
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))
         _write(staging / "reports" / "checks.txt", checks_text(checks))
@@ -229,6 +271,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         cache.save(graph_sha)
         search.save(graph_sha, index_entries(kg))
     except BaseException:
+        validating.cancel()
         checking.cancel()
         if site_writer is not None:
             site_writer.cancel()
