@@ -43,6 +43,7 @@ class SiteOutput:
 
     def __init__(self, folder: Path, previous: dict | None = None):
         self.folder = folder
+        self._root = os.fspath(folder) + os.sep  # the files' paths as strings: a stat per kept file, no Path made
         self.previous: dict[str, list] = (previous or {}).get("files", {}) \
             if (previous or {}).get("code") == code_version() else {}
         self.files: dict[str, list] = {}
@@ -108,7 +109,7 @@ class SiteOutput:
         """The file is still there, with the size the manifest gives (someone
         may have deleted or cut a file of build/site by hand)."""
         try:
-            return (self.folder / rel).stat().st_size == old[2]
+            return os.stat(self._root + rel).st_size == old[2]
         except (OSError, IndexError):
             return False
 
