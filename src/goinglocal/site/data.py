@@ -21,11 +21,6 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
-ENTITIES = f"""
-SELECT DISTINCT ?s WHERE {{
-  GRAPH <{GRAPH_ASSERTED}> {{ ?s a ?t }}
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}") && !STRSTARTS(STR(?s), "{ID_BASE}graph/"))
-}} ORDER BY ?s"""
 RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
 SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 COORDINATES = PREFIXES + """
@@ -105,9 +100,11 @@ class ClassInfo:
 
 
 def entities(kg: KnowledgeGraph) -> list[str]:
-    """Every IRI under the id namespace that the asserted data types."""
-    _, rows = kg.select(ENTITIES)
-    return [str(r["s"]) for r in rows]
+    """Every IRI under the id namespace (but not its graph/ names) that the
+    asserted data types, in IRI order."""
+    graphs = ID_BASE + "graph/"
+    return sorted({iri for s, _, _, _ in kg.store.quads_for_pattern(None, RDF_TYPE, None, ASSERTED)
+                   if type(s) is ox.NamedNode and (iri := s.value).startswith(ID_BASE) and not iri.startswith(graphs)})
 
 
 _LABELS: "weakref.WeakKeyDictionary[KnowledgeGraph, Callable[[str], str]]" = weakref.WeakKeyDictionary()
