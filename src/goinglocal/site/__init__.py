@@ -22,6 +22,7 @@ from goinglocal.paths import Layout
 from goinglocal.site import changes, data, downloads, ontology_docs, questions_pages, w3id
 from goinglocal.site import classes as class_lists
 from goinglocal.site.entities import write_entity_pages
+from goinglocal.site.graph_files import graph_files
 from goinglocal.site.output import SiteOutput, code_version, read_manifest
 from goinglocal.site.profiles import index_entries
 from goinglocal.site.render import render_page
@@ -97,8 +98,9 @@ class SiteWriter:
             manifest.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
         _copy_static(self.site)
-        # what both processes read (labels, the search index), made once before the fork
-        kg.labels, index_entries(kg), data.iri_label(kg)
+        # what both processes read (labels, the search index, the asserted graph's Turtle, which the
+        # build writes to graph/ and the child to the downloads), made once before the fork
+        kg.labels, index_entries(kg), data.iri_label(kg), graph_files(kg).asserted_turtle
         self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs,
                                       change)
 
