@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import weakref
 from pathlib import Path
 from typing import Iterable
 
@@ -54,24 +53,13 @@ def node_signature(kg: KnowledgeGraph, ctx, iri: str) -> str:
     return found
 
 
-_SIGNATURES: "weakref.WeakKeyDictionary[KnowledgeGraph, dict[str, str]]" = weakref.WeakKeyDictionary()
-
-
-def signatures(kg: KnowledgeGraph, nodes: Iterable[str]) -> list[str]:
-    """The nodes' signatures in this graph, each made once: the build
-    compares them before it forks the site's child (affected_entities), and
-    the child's make_deps finds them made."""
-    ctx = _context(kg)
-    known = _SIGNATURES.setdefault(kg, {})
-    return [known[n] if n in known else known.setdefault(n, node_signature(kg, ctx, n)) for n in nodes]
-
-
 def make_deps(kg: KnowledgeGraph, refs: dict[str, Iterable[str]]) -> dict:
     """What to keep beside the site's manifest: each entity's mentioned
     nodes, and each mentioned node's signature."""
+    ctx = _context(kg)
     nodes = sorted({n for r in refs.values() for n in r})
     index = {n: i for i, n in enumerate(nodes)}
-    return {"format": DEPS_FORMAT, "nodes": nodes, "sigs": signatures(kg, nodes),
+    return {"format": DEPS_FORMAT, "nodes": nodes, "sigs": [node_signature(kg, ctx, n) for n in nodes],
             "entities": {e: sorted(index[n] for n in r) for e, r in sorted(refs.items())}}
 
 
@@ -112,9 +100,10 @@ def affected_entities(kg: KnowledgeGraph, deps: dict, change: Change, iris: list
         return None
     hit |= rows
     # what the pages show of the nodes they mention
+    ctx = _context(kg)
     relabelled = change.relabelled()
     nodes, sigs = deps["nodes"], deps["sigs"]
-    stale = {i for i, (n, sig, now) in enumerate(zip(nodes, sigs, signatures(kg, nodes)))
-             if n in relabelled or now != sig}
+    stale = {i for i, (n, sig) in enumerate(zip(nodes, sigs))
+             if n in relabelled or node_signature(kg, ctx, n) != sig}
     hit |= {e for e, r in deps["entities"].items() if not stale.isdisjoint(r)}
     return hit & now
