@@ -97,6 +97,7 @@ class SiteWriter:
             shutil.rmtree(spare, ignore_errors=True)
             manifest.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
+        self.ontology_page = (previous or {}).get("ontology")  # the ontology's page without its counts
         _copy_static(self.site)
         # what both processes read (labels, the search index, the asserted graph's Turtle, which the
         # build writes to graph/ and the child to the downloads), made once before the fork
@@ -120,7 +121,7 @@ class SiteWriter:
 
     def finish(self, stats: dict, answered: list) -> SiteSummary:
         try:
-            pages = _answer_pages(self.kg, self.layout, self.site, answered)
+            pages, self.ontology_page = _answer_pages(self.kg, self.layout, self.site, answered, self.ontology_page)
             done = self.graph_pages.result()
             pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
         except BaseException:
@@ -129,6 +130,8 @@ class SiteWriter:
         self.site.adopt(done.files, done.written)
         w3id.write(self.out)
         manifest = self.site.finish()
+        if self.ontology_page is not None:
+            manifest["ontology"] = self.ontology_page
         if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
             manifest.update(graph=self.graph, deps=done.deps)
         (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
@@ -202,16 +205,19 @@ def spare_manifest(spare: Path) -> Path:
     return spare.with_suffix(".json")
 
 
-def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list) -> int:
+def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list,
+                  ontology_page: dict | None = None) -> tuple[int, dict | None]:
     """The pages that need the answers (the questions, and their downloads),
     the search index and the ontology's page (here to share the work evenly
-    with the child). Returns how many pages."""
+    with the child). Returns how many pages, and the ontology's page without
+    its counts, to keep for the next build (ontology_docs.write)."""
     entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
                 "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
                for e in index_entries(kg) if entity_dir(e["iri"])]
     _script(site, "search-index.js", "GL_SEARCH", entries)
     downloads.write_answers(site)
-    return questions_pages.write(kg, layout, site, answered) + ontology_docs.write(kg, layout, site)
+    ontology, ontology_page = ontology_docs.write(kg, layout, site, ontology_page)
+    return questions_pages.write(kg, layout, site, answered) + ontology, ontology_page
 
 
 def _home(kg: KnowledgeGraph, site: SiteOutput, stats: dict, classes: list, entity_count: int, questions: int) -> int:

@@ -5,8 +5,9 @@ data uses it. Entity pages link every class and property here."""
 
 from __future__ import annotations
 
+import json
+import re
 from collections import Counter, defaultdict
-from pathlib import Path
 from typing import Callable
 
 import pyoxigraph as ox
@@ -14,7 +15,8 @@ import pyoxigraph as ox
 from goinglocal.namespaces import GRAPH_ASSERTED, ID_BASE, ONTOLOGY_BASE, ONTOLOGY_IRI
 from goinglocal.paths import Layout
 from goinglocal.site.data import iri_label
-from goinglocal.site.render import render_page
+from goinglocal.site.output import SiteOutput
+from goinglocal.site.render import render_text
 from goinglocal.store import KnowledgeGraph
 
 TERMS = f"""
@@ -91,10 +93,68 @@ def terms(kg: KnowledgeGraph) -> list[dict]:
     return out
 
 
-def write(kg: KnowledgeGraph, layout: Layout, site: Path) -> int:
+def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, kept: dict | None = None) -> tuple[int, dict | None]:
+    """ontology/: returns how many pages, and what to keep for the next
+    build's (the page without its counts, `kept` when given back)."""
     all_terms = terms(kg)
     groups = [(title, [t for t in all_terms if t["kind"] == kind]) for kind, title in KINDS]
     groups.append(("Individuals", [t for t in all_terms if t["kind"] == "individual"]))
-    render_page(site, "ontology/", "ontology.html", title="Ontology", groups=[g for g in groups if g[1]],
-                ontology_iri=ONTOLOGY_IRI, modules=[p.name for p in layout.ontology_files()], count=len(all_terms))
-    return 1
+    context = dict(title="Ontology", groups=[g for g in groups if g[1]], ontology_iri=ONTOLOGY_IRI,
+                   modules=[p.name for p in layout.ontology_files()], count=len(all_terms))
+    counts = [t["usage"] for t in all_terms]
+    for i, t in enumerate(all_terms):
+        t["usage"] = _Count(i, t["usage"])
+    key = SiteOutput.key(json.dumps(context, sort_keys=True, default=_Count.keyed))
+    page = kept["page"] if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("page"), str) \
+        else render_text("ontology/", "ontology.html", **context)
+    if all(page.count(_Count.token(i)) == 1 for i in range(len(counts))) and page.count(_MARK) == 2 * len(counts):
+        site.write("ontology/index.html", _COUNTED.sub(lambda m: str(counts[int(m.group(1))]), page))
+        return 1, {"key": key, "page": page}
+    for t, n in zip(all_terms, counts):  # the template did not show each count once, as a number
+        t["usage"] = n
+    site.write("ontology/index.html", render_text("ontology/", "ontology.html", **context))
+    return 1, None
+
+
+_MARK = "\x00"
+_COUNTED = re.compile("\x00usage:([0-9]+)\x00")
+
+
+class _Count:
+    """A term's usage count as the page template sees it when the page is
+    rendered once for any counts (kept for the next build, which only puts
+    its counts in): it shows as a mark the count replaces, and is true when
+    the count is not 0 (the page's key says which counts are 0). Anything
+    else done with it raises, or leaves the marks not each once in the
+    page: then the page is rendered with the counts themselves."""
+
+    def __init__(self, index: int, count: int):
+        self.index, self.count = index, count
+
+    @staticmethod
+    def token(index: int) -> str:
+        return f"{_MARK}usage:{index}{_MARK}"
+
+    def __html__(self) -> str:
+        return self.token(self.index)
+
+    __str__ = __html__
+
+    def __bool__(self) -> bool:
+        return self.count != 0
+
+    def __eq__(self, other):
+        raise TypeError("a usage count is only shown")
+
+    __hash__ = None
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            raise TypeError("a usage count is only shown")
+        return str(self)
+
+    @staticmethod
+    def keyed(value):
+        if isinstance(value, _Count):
+            return bool(value)
+        raise TypeError(type(value).__name__)
