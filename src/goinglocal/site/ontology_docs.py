@@ -107,7 +107,8 @@ def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, kept: dict | Non
     key = SiteOutput.key(json.dumps(context, sort_keys=True, default=_Count.keyed))
     page = kept["page"] if isinstance(kept, dict) and kept.get("key") == key and isinstance(kept.get("page"), str) \
         else render_text("ontology/", "ontology.html", **context)
-    if all(page.count(_Count.token(i)) == 1 for i in range(len(counts))) and page.count(_MARK) == 2 * len(counts):
+    if sorted(int(i) for i in _COUNTED.findall(page)) == list(range(len(counts))) \
+            and page.count(_MARK) == 2 * len(counts):  # each count's mark once, and nothing else marked
         site.write("ontology/index.html", _COUNTED.sub(lambda m: str(counts[int(m.group(1))]), page))
         return 1, {"key": key, "page": page}
     for t, n in zip(all_terms, counts):  # the template did not show each count once, as a number
