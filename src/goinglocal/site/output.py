@@ -129,13 +129,13 @@ class SiteOutput:
         return {"code": code_version(), "files": self.files}
 
     def _on_disk(self) -> list[str]:
-        found, stack = [], [(self.folder, "")]
+        found, stack = [], [(os.fspath(self.folder), "")]
         while stack:
             folder, prefix = stack.pop()
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append((Path(entry.path), prefix + entry.name + "/"))
+                        stack.append((entry.path, prefix + entry.name + "/"))
                     else:
                         found.append(prefix + entry.name)
         return found
