@@ -69,7 +69,8 @@ def test_a_class_no_change_reaches_keeps_its_csv_unread_and_a_relabelled_members
     kg = _kg(edited)
     read = []
     cells = class_lists.asserted_cells
-    monkeypatch.setattr(class_lists, "asserted_cells", lambda kg, subjects: read.extend(subjects) or cells(kg, subjects))
+    monkeypatch.setattr(class_lists, "asserted_cells",
+                        lambda kg, subjects: read.extend(subjects) or cells(kg, subjects))
     listing, site = _write(kg, folder, manifest, Change([_quad(relabel[0])], [_quad(relabel[1])]))
     assert sorted(read) == [f"{ID}person/ana", f"{ID}person/bo"]  # the bank's triples were not read
     assert site.written == 1 and listing["Bank"]["size"] == manifest["files"]["downloads/csv/Bank.csv"][2]

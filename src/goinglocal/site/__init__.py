@@ -122,14 +122,18 @@ class SiteWriter:
     def finish(self, stats: dict, answered: list) -> SiteSummary:
         try:
             pages, self.ontology_page = _answer_pages(self.kg, self.layout, self.site, answered, self.ontology_page)
+            # what needs nothing of the child's, done while it works: the home page's sources, the
+            # redirects, and the folder's files (those the child adds meanwhile are all its own)
+            sources = _sources(self.kg)
+            w3id.write(self.out)
+            on_disk = self.site.on_disk()
             done = self.graph_pages.result()
-            pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
+            pages += done.pages + _home(self.site, stats, done.classes, sources, len(self.iris), len(answered))
         except BaseException:
             self.cancel()
             raise
         self.site.adopt(done.files, done.written)
-        w3id.write(self.out)
-        manifest = self.site.finish()
+        manifest = self.site.finish(on_disk)
         if self.ontology_page is not None:
             manifest["ontology"] = self.ontology_page
         if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
@@ -220,7 +224,8 @@ def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered
     return questions_pages.write(kg, layout, site, answered) + ontology, ontology_page
 
 
-def _home(kg: KnowledgeGraph, site: SiteOutput, stats: dict, classes: list, entity_count: int, questions: int) -> int:
+def _home(site: SiteOutput, stats: dict, classes: list, sources: list[dict], entity_count: int,
+          questions: int) -> int:
     render_page(site, "", "home.html", title="Home", stats=stats, classes=classes,
-                sources=_sources(kg), entity_count=entity_count, questions=questions)
+                sources=sources, entity_count=entity_count, questions=questions)
     return 1

@@ -140,7 +140,8 @@ def primary_types(kg: KnowledgeGraph) -> dict[str, str]:
         return found
     supers: dict[str, set[str]] = defaultdict(set)
     for q in kg.store.quads_for_pattern(None, SUBCLASS_OF, None):
-        if type(q.subject) is ox.NamedNode and type(q.object) is ox.NamedNode and q.object.value.startswith(ONTOLOGY_BASE):
+        if type(q.subject) is ox.NamedNode and type(q.object) is ox.NamedNode \
+                and q.object.value.startswith(ONTOLOGY_BASE):
             supers[q.subject.value].add(q.object.value)
     best: dict[str, tuple[int, str]] = {}
     for s, t in _asserted_types(kg):

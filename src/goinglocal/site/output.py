@@ -113,10 +113,12 @@ class SiteOutput:
         except (OSError, IndexError):
             return False
 
-    def finish(self) -> dict:
+    def finish(self, on_disk: list[str] | None = None) -> dict:
         """Remove every file the new site does not have (those an earlier
-        manifest listed, and any other left in the folder); the manifest to keep."""
-        gone = {rel for rel in self._on_disk() if rel not in self.files}
+        manifest listed, and any other left in the folder); the manifest to
+        keep. on_disk: the folder's files (on_disk()) listed earlier, while
+        only files this site has could be added to it."""
+        gone = {rel for rel in (self.on_disk() if on_disk is None else on_disk) if rel not in self.files}
         for rel in sorted(gone):
             (self.folder / rel).unlink(missing_ok=True)
         for parent in sorted({(self.folder / rel).parent for rel in gone}, key=lambda p: -len(p.parts)):
@@ -128,7 +130,8 @@ class SiteOutput:
                 parent = parent.parent
         return {"code": code_version(), "files": self.files}
 
-    def _on_disk(self) -> list[str]:
+    def on_disk(self) -> list[str]:
+        """Every file in the folder (site-relative paths)."""
         found, stack = [], [(os.fspath(self.folder), "")]
         while stack:
             folder, prefix = stack.pop()
