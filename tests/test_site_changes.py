@@ -21,6 +21,7 @@ from goinglocal.store import KnowledgeGraph
 
 ID = "https://w3id.org/goinglocal/id/"
 GL = "https://w3id.org/goinglocal/ontology#"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
 WHOLE_GRAPH = ("downloads/goinglocal-", "downloads/void.ttl")  # blank node labels differ between loads
 
 
@@ -81,19 +82,31 @@ def test_many_edits_at_once_give_the_full_site_and_profile_few_entities(tmp_path
     located = _lines(closure.asserted_nt, GL + "locatedIn")[0]    # a place in the hierarchy
     concerns = _lines(nt, GL + "concernsPlace")[0]               # an inferred link
     gone = re.match(rb"<([^>]+)>", _lines(closure.asserted_nt, GL + "twinnedWith")[0]).group(1)
+    person = next(line for line in _lines(closure.asserted_nt, RDFS_LABEL) if line.startswith(f"<{ID}person/".encode()))
     removed_entity = [line for line in nt.splitlines() if line.startswith(b"<" + gone + b">")
                       or line.endswith(b"<" + gone + b"> .")]
     added = [f'<{ID}org/cn/test-office> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GL}Organization> .'.encode(),
              f'<{ID}org/cn/test-office> <http://www.w3.org/2000/01/rdf-schema#label> "Test office"@en .'.encode(),
              f'<{ID}org/cn/test-office> <{GL}partOfOrganization> <{ID}org/cn/ccpit> .'.encode(),
              url.rsplit(b" ", 2)[0] + b' "https://example.org/moved"^^<http://www.w3.org/2001/XMLSchema#anyURI> .',
-             date.rsplit(b" ", 2)[0] + b' "1999-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .']
-    kg = _edit(closure, [url, date, located, concerns, *removed_entity], added)
+             date.rsplit(b" ", 2)[0] + b' "1999-01-01"^^<http://www.w3.org/2001/XMLSchema#date> .',
+             b" ".join(person.split(b" ", 2)[:2]) + b' "Renamed Person"@en .']
+    kg = _edit(closure, [url, date, located, concerns, person, *removed_entity], added)
     updated, fresh, new = _compare(tmp_path, kg)
     assert "Test office" in new["id/org/cn/ccpit/index.html"].decode()
     assert not any(rel.startswith("id/" + gone.decode()[len(ID):] + "/") for rel in new)
     assert fresh.profiled == fresh.entities
     assert 0 < updated.profiled < fresh.entities / 4  # the rest kept their files unprofiled
+    # a class's CSV is kept (the spare's file, linked from the shared build) unless a member changed
+    root, _ = cs.built()
+    def inode(folder: Path, rel: str) -> int:
+        return (folder / SITE_DIR / rel).stat().st_ino
+    kept = {rel for rel in new if rel.startswith("downloads/csv/")
+            and inode(tmp_path / "updated", rel) == inode(root / "build", rel)}
+    assert "downloads/csv/Person.csv" not in kept and "Renamed Person" in new["downloads/csv/Person.csv"].decode()
+    assert "downloads/csv/Organization.csv" not in kept  # the new office
+    assert "downloads/csv/Bank.csv" in kept  # no member changed
+    assert len(kept) > len([rel for rel in new if rel.startswith("downloads/csv/")]) / 2
 
 
 def test_a_change_to_the_property_hierarchy_counts_for_every_entity(tmp_path, closure):
@@ -112,14 +125,15 @@ def test_a_change_to_the_property_hierarchy_counts_for_every_entity(tmp_path, cl
 
 def test_a_spare_made_from_another_graph_than_the_steps_lead_from_is_not_trusted(tmp_path, closure):
     import json
-    from goinglocal.site import SiteWriter
+    from goinglocal.site import SiteWriter, _since_spare
     root, _ = cs.built()
     previous = json.loads((root / "build" / MANIFEST).read_text())
     graph = to_nquads(closure)
     other = (root / "build" / "graph" / NQUADS_NAME).read_bytes() + b"\n"  # not the spare's graph
     writer = SiteWriter.__new__(SiteWriter)  # only its choice of pages to keep, no site written
     writer.kg = KnowledgeGraph(closure)
-    kept, _ = writer._unchanged(previous, _since(tmp_path, graph, previous=other), tmp_path / "spare")
+    assert _since_spare(previous, _since(tmp_path, graph, previous=other)) is None
+    kept, _ = writer._unchanged(previous, None, tmp_path / "spare")
     assert kept == set()
-    kept, _ = writer._unchanged(previous, _since(tmp_path, graph), tmp_path / "spare")
+    kept, _ = writer._unchanged(previous, _since_spare(previous, _since(tmp_path, graph)), tmp_path / "spare")
     assert len(kept) > len(writer.iris) / 2  # the same graph, told apart only by the step's start

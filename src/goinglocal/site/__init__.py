@@ -15,14 +15,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Callable
 
-from rdflib import URIRef
-
 from goinglocal.answercache import PROFILE_PROBES
 from goinglocal.background import Background
 from goinglocal.graphdelta import Change
 from goinglocal.paths import Layout
 from goinglocal.site import changes, data, downloads, ontology_docs, questions_pages, w3id
+from goinglocal.site import classes as class_lists
 from goinglocal.site.entities import write_entity_pages
+from goinglocal.site.graph_files import graph_files
 from goinglocal.site.output import SiteOutput, code_version, read_manifest
 from goinglocal.site.profiles import index_entries
 from goinglocal.site.render import render_page
@@ -88,7 +88,8 @@ class SiteWriter:
         self.kg, self.layout, self.out, self.graph = kg, layout, out, graph
         manifest = spare_manifest(spare) if spare is not None else None
         previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
-        kept, refs = self._unchanged(previous, since, spare)
+        change = _since_spare(previous, since)
+        kept, refs = self._unchanged(previous, change, spare)
         if previous is not None:
             out.mkdir(parents=True, exist_ok=True)
             os.replace(spare, out / SITE_DIR)
@@ -96,20 +97,21 @@ class SiteWriter:
             shutil.rmtree(spare, ignore_errors=True)
             manifest.unlink(missing_ok=True)
         self.site = SiteOutput(out / SITE_DIR, previous)
+        self.ontology_page = (previous or {}).get("ontology")  # the ontology's page without its counts
         _copy_static(self.site)
-        # what both processes read (labels, the search index), made once before the fork
-        kg.labels, index_entries(kg)
-        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs)
+        # what both processes read (labels, the search index, the asserted graph's Turtle, which the
+        # build writes to graph/ and the child to the downloads), made once before the fork
+        kg.labels, index_entries(kg), data.iri_label(kg), graph_files(kg).asserted_turtle
+        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs,
+                                      change)
 
-    def _unchanged(self, previous: dict | None, since, spare: Path | None) -> tuple[set[str], dict]:
+    def _unchanged(self, previous: dict | None, change: Change | None, spare: Path | None) -> tuple[set[str], dict]:
         """The entities whose files the spare site holds as this graph would
-        make them (goinglocal.site.changes), and their mentioned nodes."""
+        make them (goinglocal.site.changes), and their mentioned nodes.
+        change: what changed since the spare's graph (_since_spare)."""
         self.iris = [i for i in data.entities(self.kg) if entity_dir(i)]
         deps = (previous or {}).get("deps")
-        if not deps or since is None or previous.get("code") != code_version() or not previous.get("graph"):
-            return set(), {}
-        change = since(previous["graph"])
-        if change is None:
+        if not deps or change is None or previous.get("code") != code_version():
             return set(), {}
         affected = changes.affected_entities(self.kg, deps, change, self.iris,
                                              cache=spare.parent / PROFILE_PROBES)
@@ -119,15 +121,21 @@ class SiteWriter:
 
     def finish(self, stats: dict, answered: list) -> SiteSummary:
         try:
-            pages = _answer_pages(self.kg, self.layout, self.site, answered)
+            pages, self.ontology_page = _answer_pages(self.kg, self.layout, self.site, answered, self.ontology_page)
+            # what needs nothing of the child's, done while it works: the home page's sources, the
+            # redirects, and the folder's files (those the child adds meanwhile are all its own)
+            sources = _sources(self.kg)
+            w3id.write(self.out)
+            on_disk = self.site.on_disk()
             done = self.graph_pages.result()
-            pages += done.pages + _home(self.kg, self.site, stats, done.classes, len(self.iris), len(answered))
+            pages += done.pages + _home(self.site, stats, done.classes, sources, len(self.iris), len(answered))
         except BaseException:
             self.cancel()
             raise
         self.site.adopt(done.files, done.written)
-        w3id.write(self.out)
-        manifest = self.site.finish()
+        manifest = self.site.finish(on_disk)
+        if self.ontology_page is not None:
+            manifest["ontology"] = self.ontology_page
         if self.graph is not None:  # what the next build compares its graph with (goinglocal.site.changes)
             manifest.update(graph=self.graph, deps=done.deps)
         (self.out / MANIFEST).write_text(json.dumps(manifest, separators=(",", ":")), encoding="utf-8")
@@ -154,23 +162,20 @@ class _GraphPagesDone:
     entities: int
     profiled: int
     deps: dict              # to keep beside the manifest (goinglocal.site.changes)
-    classes: list           # the classes the home page lists
+    classes: list           # the classes the home page lists (goinglocal.site.classes.summary)
 
 
 def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dict | None, iris: list[str],
-                 kept: set[str], refs: dict) -> _GraphPagesDone:
+                 kept: set[str], refs: dict, change: Change | None) -> _GraphPagesDone:
     """Every page made from the graph alone, written into the site folder by
     a forked child: the entities' (most of the site), the classes, map,
-    timeline, network, downloads and query pages."""
+    timeline, network, downloads and query pages. change: what changed since
+    the graph the folder's site was made from, if known."""
     site = SiteOutput(folder, previous)
     count, profiled = write_entity_pages(kg, site, iris, kept, refs)
     classes = data.classes(kg)
-    render_page(site, "classes/", "classes.html", title="Browse by class", classes=classes)
-    for c in classes:
-        local = c.iri.rsplit("#", 1)[-1]
-        members = [{"iri": m, "label": kg.label(URIRef(m))} for m in c.members]
-        render_page(site, f"classes/{local}/", "class.html", title=c.label, c=c, local=local, members=members)
-    pages = count + 1 + len(classes)
+    pages = count + class_lists.write_pages(kg, site, classes)
+    csvs = class_lists.write_csvs(kg, site, classes, change)
 
     points = data.map_points(kg)
     _script(site, "map-data.js", "GL_MAP", [dict(p, href=entity_dir(p["iri"])) for p in points])
@@ -185,10 +190,18 @@ def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dic
         n["href"] = entity_dir(n["id"])
     _script(site, "network-data.js", "GL_NETWORK", net)
     render_page(site, "network/", "network.html", title="Network", net=net)
-    pages += 3 + downloads.write(kg, layout, site, classes)
+    pages += 3 + downloads.write(kg, layout, site, classes, csvs)
     render_page(site, "editor/", "query.html", title="Query")
     return _GraphPagesDone(site.written, site.files, pages + 1, count, profiled, changes.make_deps(kg, refs),
-                           classes[:40])
+                           [class_lists.summary(c) for c in classes[:40]])
+
+
+def _since_spare(previous: dict | None, since: Callable[[str], Change | None] | None) -> Change | None:
+    """What changed from the graph the spare site was made from (its
+    manifest names it) to this one; None when that is not known."""
+    if previous is None or since is None or not previous.get("graph"):
+        return None
+    return since(previous["graph"])
 
 
 def spare_manifest(spare: Path) -> Path:
@@ -196,19 +209,23 @@ def spare_manifest(spare: Path) -> Path:
     return spare.with_suffix(".json")
 
 
-def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list) -> int:
+def _answer_pages(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list,
+                  ontology_page: dict | None = None) -> tuple[int, dict | None]:
     """The pages that need the answers (the questions, and their downloads),
     the search index and the ontology's page (here to share the work evenly
-    with the child). Returns how many pages."""
+    with the child). Returns how many pages, and the ontology's page without
+    its counts, to keep for the next build (ontology_docs.write)."""
     entries = [{"iri": e["iri"], "href": entity_dir(e["iri"]), "label": e["label"], "alt_labels": e["alt_labels"],
                 "types": [t["label"] for t in e["types"]], "country": e.get("country") or "", "keys": e["keys"]}
                for e in index_entries(kg) if entity_dir(e["iri"])]
     _script(site, "search-index.js", "GL_SEARCH", entries)
     downloads.write_answers(site)
-    return questions_pages.write(kg, layout, site, answered) + ontology_docs.write(kg, layout, site)
+    ontology, ontology_page = ontology_docs.write(kg, layout, site, ontology_page)
+    return questions_pages.write(kg, layout, site, answered) + ontology, ontology_page
 
 
-def _home(kg: KnowledgeGraph, site: SiteOutput, stats: dict, classes: list, entity_count: int, questions: int) -> int:
+def _home(site: SiteOutput, stats: dict, classes: list, sources: list[dict], entity_count: int,
+          questions: int) -> int:
     render_page(site, "", "home.html", title="Home", stats=stats, classes=classes,
-                sources=_sources(kg), entity_count=entity_count, questions=questions)
+                sources=sources, entity_count=entity_count, questions=questions)
     return 1

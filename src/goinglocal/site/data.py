@@ -4,13 +4,16 @@ new classes and properties show up without code changes."""
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import Callable
 
+import pyoxigraph as ox
 from rdflib import URIRef
 
 from goinglocal.namespaces import GRAPH_ASSERTED, GRAPH_INFERRED, ID_BASE, ONTOLOGY_BASE
-from goinglocal.store import KnowledgeGraph
+from goinglocal.store import ASSERTED, KnowledgeGraph
 
 PREFIXES = """
 PREFIX gl: <https://w3id.org/goinglocal/ontology#>
@@ -18,26 +21,8 @@ PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 PREFIX wgs: <http://www.w3.org/2003/01/geo/wgs84_pos#>
 """
-ENTITIES = f"""
-SELECT DISTINCT ?s WHERE {{
-  GRAPH <{GRAPH_ASSERTED}> {{ ?s a ?t }}
-  FILTER(isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}") && !STRSTARTS(STR(?s), "{ID_BASE}graph/"))
-}} ORDER BY ?s"""
-CLASS_MEMBERS = PREFIXES + f"""
-SELECT ?class ?s WHERE {{
-  ?s a ?class .
-  FILTER(STRSTARTS(STR(?class), "{ONTOLOGY_BASE}") && isIRI(?s) && STRSTARTS(STR(?s), "{ID_BASE}"))
-}}"""
-ASSERTED_TYPES = f"""
-SELECT ?s ?t WHERE {{
-  GRAPH <{GRAPH_ASSERTED}> {{ ?s a ?t }}
-  FILTER(STRSTARTS(STR(?t), "{ONTOLOGY_BASE}") && STRSTARTS(STR(?s), "{ID_BASE}"))
-}}"""
-SUBCLASS_DEPTH = f"""
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?c (COUNT(DISTINCT ?sup) AS ?depth) WHERE {{
-  ?c rdfs:subClassOf ?sup . FILTER(STRSTARTS(STR(?sup), "{ONTOLOGY_BASE}"))
-}} GROUP BY ?c"""
+RDF_TYPE = ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type")
+SUBCLASS_OF = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
 COORDINATES = PREFIXES + """
 SELECT ?place (SAMPLE(?la) AS ?lat) (SAMPLE(?lo) AS ?long) WHERE {
   ?facts gl:factsAbout ?place ; wgs:lat ?la ; wgs:long ?lo .
@@ -115,35 +100,71 @@ class ClassInfo:
 
 
 def entities(kg: KnowledgeGraph) -> list[str]:
-    """Every IRI under the id namespace that the asserted data types."""
-    _, rows = kg.select(ENTITIES)
-    return [str(r["s"]) for r in rows]
+    """Every IRI under the id namespace (but not its graph/ names) that the
+    asserted data types, in IRI order."""
+    graphs = ID_BASE + "graph/"
+    return sorted({iri for s, _, _, _ in kg.store.quads_for_pattern(None, RDF_TYPE, None, ASSERTED)
+                   if type(s) is ox.NamedNode and (iri := s.value).startswith(ID_BASE) and not iri.startswith(graphs)})
+
+
+_LABELS: "weakref.WeakKeyDictionary[KnowledgeGraph, Callable[[str], str]]" = weakref.WeakKeyDictionary()
+
+
+def iri_label(kg: KnowledgeGraph) -> Callable[[str], str]:
+    """kg.label for an IRI given as a string (no rdflib term made per look-up)."""
+    if (label := _LABELS.get(kg)) is None:
+        known = {str(node): text for node, text in kg.labels.items() if isinstance(node, URIRef) and text}
+
+        def label(iri: str) -> str:
+            if (text := known.get(iri)) is None:
+                text = known[iri] = kg.label(URIRef(iri))
+            return text
+        label = _LABELS[kg] = label
+    return label
+
+
+def _asserted_types(kg: KnowledgeGraph) -> list[tuple[str, str]]:
+    """(entity, gl: class) for each asserted rdf:type of an entity (under the id namespace)."""
+    return [(q.subject.value, q.object.value) for q in kg.store.quads_for_pattern(None, RDF_TYPE, None, ASSERTED)
+            if type(q.subject) is ox.NamedNode and type(q.object) is ox.NamedNode
+            and q.subject.value.startswith(ID_BASE) and q.object.value.startswith(ONTOLOGY_BASE)]
+
+
+_PRIMARY: "weakref.WeakKeyDictionary[KnowledgeGraph, dict[str, str]]" = weakref.WeakKeyDictionary()
 
 
 def primary_types(kg: KnowledgeGraph) -> dict[str, str]:
-    """Each entity's most specific asserted gl: class."""
-    _, depth_rows = kg.select(SUBCLASS_DEPTH)
-    depth = {str(r["c"]): int(r["depth"]) for r in depth_rows}
-    _, rows = kg.select(ASSERTED_TYPES)
+    """Each entity's most specific asserted gl: class: the one with the most
+    gl: super-classes (made once per graph)."""
+    if (found := _PRIMARY.get(kg)) is not None:
+        return found
+    supers: dict[str, set[str]] = defaultdict(set)
+    for q in kg.store.quads_for_pattern(None, SUBCLASS_OF, None):
+        if type(q.subject) is ox.NamedNode and type(q.object) is ox.NamedNode \
+                and q.object.value.startswith(ONTOLOGY_BASE):
+            supers[q.subject.value].add(q.object.value)
     best: dict[str, tuple[int, str]] = {}
-    for r in rows:
-        s, t = str(r["s"]), str(r["t"])
-        key = (depth.get(t, 0), t)
+    for s, t in _asserted_types(kg):
+        key = (len(supers.get(t, ())), t)
         if s not in best or key > best[s]:
             best[s] = key
-    return {s: t for s, (_, t) in best.items()}
+    found = _PRIMARY[kg] = {s: t for s, (_, t) in best.items()}
+    return found
 
 
 def classes(kg: KnowledgeGraph) -> list[ClassInfo]:
     """gl: classes with their members (closure), most populated first."""
-    _, rows = kg.select(CLASS_MEMBERS)
     members: dict[str, set[str]] = defaultdict(set)
-    for r in rows:
-        members[str(r["class"])].add(str(r["s"]))
-    _, asserted_rows = kg.select(ASSERTED_TYPES)
-    asserted = Counter(str(r["t"]) for r in asserted_rows)
-    out = [ClassInfo(iri=c, label=kg.label(URIRef(c)), asserted=asserted.get(c, 0),
-                     members=sorted(m, key=lambda s: (kg.label(URIRef(s)).casefold(), s)))
+    asserted: Counter = Counter()
+    for s, _, c, g in kg.store.quads_for_pattern(None, RDF_TYPE, None):  # every graph: the closure
+        if type(s) is ox.NamedNode and type(c) is ox.NamedNode and (c := c.value).startswith(ONTOLOGY_BASE) \
+                and (s := s.value).startswith(ID_BASE):
+            members[c].add(s)
+            if g == ASSERTED:
+                asserted[c] += 1
+    label = iri_label(kg)
+    out = [ClassInfo(iri=c, label=label(c), asserted=asserted.get(c, 0),
+                     members=sorted(m, key=lambda s: (label(s).casefold(), s)))
            for c, m in members.items()]
     out.sort(key=lambda c: (-len(c.members), c.label))
     return out

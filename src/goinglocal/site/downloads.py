@@ -5,22 +5,16 @@ attribution."""
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from itertools import repeat
 
-import pyoxigraph as ox
-from rdflib import URIRef
 
 from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE, ONTOLOGY_IRI
 from goinglocal.paths import Layout
 from goinglocal.site.data import ClassInfo
-from goinglocal.site.entities import PREFIXES
 from goinglocal.site.graph_files import graph_files
 from goinglocal.site.output import SiteOutput
 from goinglocal.site.render import render_page
-from goinglocal.store import ASSERTED, KnowledgeGraph
+from goinglocal.store import KnowledgeGraph
 
 DATASET = ID_BASE + "dataset"
 DATA_LICENCE = "https://creativecommons.org/licenses/by/4.0/"
@@ -29,40 +23,6 @@ ODBL_ATTRIBUTION = ("Data by Countries States Cities Database "
                     "https://github.com/dr5hn/countries-states-cities-database | ODbL v1.0")
 FORMATS = {"ttl": ("Turtle", "text/turtle"), "nt": ("N-Triples", "application/n-triples"),
            "nq": ("N-Quads", "application/n-quads"), "jsonld": ("JSON-LD", "application/ld+json")}
-RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
-
-
-def _asserted_cells(kg: KnowledgeGraph) -> dict[str, dict[str, str]]:
-    """Each entity's asserted values, by property, as a CSV cell (the values
-    sorted, joined by " | "): subject -> property -> cell. Made once for
-    every class's CSV (an entity is in the CSV of each of its classes)."""
-    values: dict = {}
-    for s, p, o, _ in kg.store.quads_for_pattern(None, None, None, ASSERTED):
-        if type(s) is ox.NamedNode and (iri := s.value).startswith(ID_BASE):
-            values.setdefault(iri, {}).setdefault(p.value, []).append(o.value)
-    for props in values.values():
-        for p, v in props.items():
-            props[p] = " | ".join(sorted(v)) if len(v) > 1 else v[0]
-    return values
-
-
-def _class_csv(cls: ClassInfo, cells: dict[str, dict[str, str]], labels: dict[str, str]) -> str:
-    """One row per member of the class, one column per property its members assert."""
-    empty: dict[str, str] = {}
-    props = sorted({p for s in cls.members for p in cells.get(s, empty)}, key=lambda p: (p != RDFS_LABEL, p))
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["iri", "label", *map(_short, props)])
-    blanks = repeat("")
-    writer.writerows([s, labels[s], *map(cells.get(s, empty).get, props, blanks)] for s in cls.members)
-    return buf.getvalue()
-
-
-def _short(iri: str) -> str:
-    for prefix, base in PREFIXES.items():
-        if iri.startswith(base):
-            return f"{prefix}:{iri[len(base):]}"
-    return iri
 
 
 def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]], triples: dict[str, int],
@@ -104,7 +64,9 @@ def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]],
     return "\n".join(lines) + "\n"
 
 
-def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[ClassInfo]) -> int:
+def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[ClassInfo], csvs: list[dict]) -> int:
+    """The whole-graph files, VoID, the ontology and the downloads page
+    (csvs: the class CSVs it lists, goinglocal.site.classes)."""
     whole = graph_files(kg)
     files = []
     for which, ext, data in whole.files():
@@ -112,14 +74,6 @@ def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[Cl
         name = f"goinglocal-{which}.{ext}"
         site.write(f"downloads/{name}", data)
         files.append((name, f"{which} graph, {label}", media, len(data)))
-    csvs = []
-    cells = _asserted_cells(kg)
-    labels = _Labels(kg)
-    for c in classes:
-        local = c.iri.rsplit("#", 1)[-1]
-        data = _class_csv(c, cells, labels).encode("utf-8")
-        site.write(f"downloads/csv/{local}.csv", data)
-        csvs.append({"name": local, "label": c.label, "rows": len(c.members), "size": len(data)})
     triples = {"asserted": whole.asserted_triples, "inferred": whole.inferred_triples,
                "closure": whole.closure_triples}
     void = void_description(kg, files, triples, classes)
@@ -137,15 +91,3 @@ def write_answers(site: SiteOutput) -> None:
         for path in sorted(answers.rglob("*")):
             if path.is_file():
                 site.write("downloads/answers/" + path.relative_to(answers).as_posix(), path.read_bytes())
-
-
-class _Labels(dict):
-    """Display labels by IRI, each looked up once (an entity is in the CSV of every class it has)."""
-
-    def __init__(self, kg: KnowledgeGraph):
-        super().__init__()
-        self.kg = kg
-
-    def __missing__(self, iri: str) -> str:
-        label = self[iri] = self.kg.label(URIRef(iri))
-        return label

@@ -43,6 +43,7 @@ class SiteOutput:
 
     def __init__(self, folder: Path, previous: dict | None = None):
         self.folder = folder
+        self._root = os.fspath(folder) + os.sep  # the files' paths as strings: a stat per kept file, no Path made
         self.previous: dict[str, list] = (previous or {}).get("files", {}) \
             if (previous or {}).get("code") == code_version() else {}
         self.files: dict[str, list] = {}
@@ -108,14 +109,16 @@ class SiteOutput:
         """The file is still there, with the size the manifest gives (someone
         may have deleted or cut a file of build/site by hand)."""
         try:
-            return (self.folder / rel).stat().st_size == old[2]
+            return os.stat(self._root + rel).st_size == old[2]
         except (OSError, IndexError):
             return False
 
-    def finish(self) -> dict:
+    def finish(self, on_disk: list[str] | None = None) -> dict:
         """Remove every file the new site does not have (those an earlier
-        manifest listed, and any other left in the folder); the manifest to keep."""
-        gone = {rel for rel in self._on_disk() if rel not in self.files}
+        manifest listed, and any other left in the folder); the manifest to
+        keep. on_disk: the folder's files (on_disk()) listed earlier, while
+        only files this site has could be added to it."""
+        gone = {rel for rel in (self.on_disk() if on_disk is None else on_disk) if rel not in self.files}
         for rel in sorted(gone):
             (self.folder / rel).unlink(missing_ok=True)
         for parent in sorted({(self.folder / rel).parent for rel in gone}, key=lambda p: -len(p.parts)):
@@ -127,14 +130,15 @@ class SiteOutput:
                 parent = parent.parent
         return {"code": code_version(), "files": self.files}
 
-    def _on_disk(self) -> list[str]:
-        found, stack = [], [(self.folder, "")]
+    def on_disk(self) -> list[str]:
+        """Every file in the folder (site-relative paths)."""
+        found, stack = [], [(os.fspath(self.folder), "")]
         while stack:
             folder, prefix = stack.pop()
             with os.scandir(folder) as entries:
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
-                        stack.append((Path(entry.path), prefix + entry.name + "/"))
+                        stack.append((entry.path, prefix + entry.name + "/"))
                     else:
                         found.append(prefix + entry.name)
         return found

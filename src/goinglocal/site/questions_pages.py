@@ -7,17 +7,17 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from pathlib import Path
 
 from rdflib import URIRef
 
 from goinglocal.paths import Layout
 from goinglocal.questions import bind_values
+from goinglocal.site.output import SiteOutput
 from goinglocal.site.render import render_page
 from goinglocal.store import KnowledgeGraph
 
 
-def write(kg: KnowledgeGraph, layout: Layout, site: Path, answered: list) -> int:
+def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, answered: list) -> int:
     """answered: (Answer, columns, rows) per question, as build computed them."""
     listing = []
     for answer, columns, rows in sorted(answered, key=lambda a: a[0].question.name):
@@ -31,9 +31,11 @@ def write(kg: KnowledgeGraph, layout: Layout, site: Path, answered: list) -> int
         shown = [c for c in columns if not c.endswith("_iri")]
         # everything the page shows: an unchanged answer's page is not rendered again
         key = json.dumps(["question.html", repr(q), params, shown, rows, bound], default=str)
-        render_page(site, f"questions/{q.name}/", "question.html", key=key, title=q.summary, q=q, params=params,
-                    columns=shown, rows=rows, sparql=q.text,
-                    run_href="../../editor/?" + urllib.parse.urlencode({"query": bound}))
+        page = f"questions/{q.name}/"
+        if not site.reuse([page + "index.html"], key):  # the link to the query page is made only for a new page
+            render_page(site, page, "question.html", key=key, title=q.summary, q=q, params=params,
+                        columns=shown, rows=rows, sparql=q.text,
+                        run_href="../../editor/?" + urllib.parse.urlencode({"query": bound}))
         listing.append({"name": q.name, "summary": q.summary, "family": q.family,
                         "needs": "reasoning" if q.needs_reasoning else "asserted", "rows": len(rows),
                         "params": [p.name for p in q.params]})

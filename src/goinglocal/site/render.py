@@ -81,24 +81,29 @@ def render_page(out: "SiteOutput | Path", page_dir: str, template: str, key: str
     site = out if isinstance(out, SiteOutput) else SiteOutput(out)
 
     def make() -> str:
-        def link(target: str) -> str:
-            return relative(page_dir, target)
-
-        def iri_link(iri: str | None) -> str | None:
-            if not iri:
-                return None
-            target = site_path(iri)
-            return link(target) if target else iri
-
-        return environment().get_template(template).render(
-            link=link, iri_link=iri_link, sections=SECTIONS, page_dir=page_dir,
-            static=lambda name: link("static/" + name), **context)
+        return render_text(page_dir, template, **context)
     rel = page_dir + "index.html"
     key = key if key is not None else _context_key(template, page_dir, context)
     if key is None:
         site.write(rel, make())
     else:
         site.render(rel, key, make)
+
+
+def render_text(page_dir: str, template: str, **context) -> str:
+    """The text of template rendered as the page of page_dir."""
+    def link(target: str) -> str:
+        return relative(page_dir, target)
+
+    def iri_link(iri: str | None) -> str | None:
+        if not iri:
+            return None
+        target = site_path(iri)
+        return link(target) if target else iri
+
+    return environment().get_template(template).render(
+        link=link, iri_link=iri_link, sections=SECTIONS, page_dir=page_dir,
+        static=lambda name: link("static/" + name), **context)
 
 
 def _plain(value):

@@ -13,6 +13,7 @@ from goinglocal.namespaces import ID_BASE, ONTOLOGY_BASE
 SAFE_PATH = re.compile(r"^[A-Za-z0-9._~%/-]+$")
 
 
+@lru_cache(maxsize=65536)
 def entity_dir(iri: str) -> str | None:
     """The site-relative folder of an entity IRI ('id/place/ar/jujuy/'), or
     None for an IRI the site has no page for."""
