@@ -191,6 +191,11 @@ class Dataset:
         from goinglocal.lookup import Lookup
         return Lookup((part.path, part.nt) for part in self.instance_parts)
 
+    @cached_property
+    def ontology_triples(self) -> list[ox.Triple]:
+        """The ontology's triples as Oxigraph terms (lexical forms as written)."""
+        return [t for part in self.ontology_parts for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES)]
+
     def triple_count(self) -> int:
         """Distinct triples of the ontology and the instance data together."""
         return len({line for part in self.ontology_parts + self.instance_parts

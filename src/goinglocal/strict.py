@@ -16,6 +16,9 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable
+from functools import cached_property
+
+import pyoxigraph as ox
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import OWL, RDF
@@ -26,7 +29,7 @@ from goinglocal.load import Dataset
 from goinglocal.lookup import Lookup
 from goinglocal.namespaces import GL, ID_BASE, ONTOLOGY_BASE
 from goinglocal.paths import Layout
-from goinglocal.validate import Problem, _short, _where
+from goinglocal.validate import XSD_STRING, Problem, _short, _where
 
 UNDEFINED_TERM = "undefined-term"
 UNDEFINED_IRI = "undefined-iri"
@@ -43,14 +46,15 @@ def _relative(iri: Node) -> str:
     return f"<{text[len(ID_BASE):]}>" if text.startswith(ID_BASE) else f"<{text}>"
 
 
-def vocabulary_namespaces(ontology: Graph) -> set[str]:
+def vocabulary_namespaces(iris: Iterable[str]) -> set[str]:
     """The concept-scheme namespaces under the id space that the ontology
-    defines terms in (sector/, status/, direction/, level/ ...)."""
-    return {ID_BASE + str(s)[len(ID_BASE):].split("/")[0] + "/" for s in ontology.subjects()
-            if isinstance(s, URIRef) and str(s).startswith(ID_BASE) and "/" in str(s)[len(ID_BASE):]}
+    defines terms in (sector/, status/, direction/, level/ ...), from the
+    IRIs it describes."""
+    return {ID_BASE + iri[len(ID_BASE):].split("/")[0] + "/" for iri in iris
+            if iri.startswith(ID_BASE) and "/" in iri[len(ID_BASE):]}
 
 
-def _in_vocabulary(term: Node, namespaces: set[str]) -> str | None:
+def _in_vocabulary(term: Node | str, namespaces: set[str]) -> str | None:
     text = str(term)
     return next((ns for ns in namespaces if text.startswith(ns)), None)
 
@@ -71,65 +75,94 @@ def _with_label(instances: Lookup, relative: str) -> str:
     return f"<{relative}>" if label == ID_BASE + relative else f"<{relative}> ({label})"
 
 
-def _triples(dataset: Dataset, focus: set[Node] | None) -> Iterable[tuple[Node, Node, Node]]:
-    """The instance triples the checks read: all, or (with focus, the nodes
-    of the files a user named) those whose subject is a focus node, which
-    are the only ones whose problems are reported then."""
+class OntologyTerms:
+    """What the checks need of the ontology, read from its triples as
+    Oxigraph terms (no rdflib graph of it is built)."""
+
+    def __init__(self, dataset: Dataset):
+        self.triples = dataset.ontology_triples
+        self.defined = {t.subject.value for t in self.triples if isinstance(t.subject, ox.NamedNode)}
+        self.schemes = vocabulary_namespaces(self.defined)
+
+    def _of_types(self, types) -> set[str]:
+        wanted = {ox.NamedNode(str(t)) for t in types}
+        return {t.subject.value for t in self.triples if t.predicate == TYPE and t.object in wanted
+                and isinstance(t.subject, ox.NamedNode) and t.subject.value.startswith(ONTOLOGY_BASE)}
+
+    @cached_property
+    def classes(self) -> list[str]:
+        return sorted(iri[len(ONTOLOGY_BASE):] for iri in self._of_types([OWL.Class]))
+
+    @cached_property
+    def properties(self) -> list[str]:
+        return sorted(iri[len(ONTOLOGY_BASE):] for iri in self._of_types(PROPERTY_TYPES))
+
+    @cached_property
+    def others(self) -> list[str]:
+        return sorted(iri[len(ONTOLOGY_BASE):] for iri in self.defined if iri.startswith(ONTOLOGY_BASE))
+
+
+TYPE = ox.NamedNode(str(RDF.type))
+
+
+def _raw_triples(dataset: Dataset, focus: set[Node] | None) -> Iterable[ox.Triple]:
+    """The instance triples the checks read, as Oxigraph terms: all, or
+    (with focus, the nodes of the files a user named) those whose subject is
+    a focus node, which are the only ones whose problems are reported then."""
     lookup = dataset.lookup
     if focus is None:
-        return lookup
-    return [t for node in focus for t in lookup.about(node)]
+        return lookup.raw()
+    return [t for node in focus for t in lookup.out.get(Lookup._ox(node), ())]
 
 
-def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
+def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None,
+                  ontology: OntologyTerms | None = None) -> list[Problem]:
     """gl: terms and vocabulary concepts the ontology does not define, in any
     position of the instance data. A typo in a property is a violation, not a
     warning: the fact it carries would silently drop out of every answer."""
-    ontology = dataset.ontology
-    defined = {t for t in ontology.subjects() if isinstance(t, URIRef)}
-    classes = sorted(str(t)[len(ONTOLOGY_BASE):] for t in ontology.subjects(RDF.type, OWL.Class)
-                     if str(t).startswith(ONTOLOGY_BASE))
-    properties = sorted({str(t)[len(ONTOLOGY_BASE):] for kind in PROPERTY_TYPES
-                         for t in ontology.subjects(RDF.type, kind) if str(t).startswith(ONTOLOGY_BASE)})
-    others = sorted(str(t)[len(ONTOLOGY_BASE):] for t in defined if str(t).startswith(ONTOLOGY_BASE))
-    schemes = vocabulary_namespaces(ontology)
+    ontology = ontology or OntologyTerms(dataset)
+    defined, schemes = ontology.defined, ontology.schemes
+    lookup = dataset.lookup
     problems: list[Problem] = []
     seen: set[tuple[Node, Node]] = set()
-    suspect: dict[Node, bool] = {}  # per distinct term: in the ontology's or a scheme's namespace, yet undefined
+    suspect: dict = {}  # per distinct Oxigraph term: in the ontology's or a scheme's namespace, yet undefined
 
-    def undefined(term: Node) -> bool:
+    def undefined(term) -> bool:
         found = suspect.get(term)
         if found is None:
-            found = suspect[term] = (isinstance(term, URIRef) and term not in defined
-                                     and (str(term).startswith(ONTOLOGY_BASE) or _in_vocabulary(term, schemes) is not None))
+            found = suspect[term] = (isinstance(term, ox.NamedNode) and term.value not in defined
+                                     and (term.value.startswith(ONTOLOGY_BASE)
+                                          or _in_vocabulary(term.value, schemes) is not None))
         return found
-    for s, p, o in _triples(dataset, focus):
-        if not (undefined(s) or undefined(p) or undefined(o)):
+    for t in _raw_triples(dataset, focus):
+        if not (undefined(t.subject) or undefined(t.predicate) or undefined(t.object)):
             continue
-        for term, role in ((s, "subject"), (p, "property"), (o, "class" if p == RDF.type else "value")):
-            if not undefined(term) or (s, term) in seen:
+        s, p, o = lookup.rdflib(t)
+        for term, raw, role in ((s, t.subject, "subject"), (p, t.predicate, "property"),
+                                (o, t.object, "class" if p == RDF.type else "value")):
+            if not undefined(raw) or (s, term) in seen:
                 continue
             text = str(term)
             if text.startswith(ONTOLOGY_BASE):
                 local = text[len(ONTOLOGY_BASE):]
                 kind = {"property": "property", "class": "class"}.get(role, "term")
-                pool = {"property": properties, "class": classes}.get(role, others)
+                pool = {"property": ontology.properties, "class": ontology.classes}.get(role, ontology.others)
                 close = [f"gl:{c}" for c in _closest(local, pool)]
                 shown, where = f"gl:{local}", "the ontology (ontology/*.ttl)"
             else:
                 namespace = _in_vocabulary(term, schemes)
                 if namespace is None:
                     continue
-                prefix = _prefix_for(ontology, namespace)
+                prefix = _prefix_for(dataset.ontology, namespace)
                 local = text[len(namespace):]
-                pool = [str(t)[len(namespace):] for t in defined if str(t).startswith(namespace)]
+                pool = [iri[len(namespace):] for iri in defined if iri.startswith(namespace)]
                 close = [f"{prefix}{c}" if prefix else f"<{namespace}{c}>" for c in _closest(local, pool)]
                 shown = f"{prefix}{local}" if prefix else f"<{text}>"
                 kind, where = "concept", f"the {namespace[len(ID_BASE):-1]} scheme (ontology/vocabularies.ttl)"
             seen.add((s, term))
             hint = f" Did you mean {', '.join(close)}?" if close else ""
             problems.append(Problem(
-                severity="Violation", file=_where(dataset, layout, s), node=dataset.lookup.label(s),
+                severity="Violation", file=_where(dataset, layout, s), node=lookup.label(s),
                 node_iri=str(s), property="rdf:type" if role == "class" else _short(p),
                 message=f"{shown} is not a {kind} of {where}.{hint} Fix the spelling; a new term goes into "
                         f"the ontology first, with a label and a definition.",
@@ -137,25 +170,27 @@ def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = No
     return problems
 
 
-def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
+def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None,
+                       ontology: OntologyTerms | None = None) -> list[Problem]:
     """Objects in the id space that no file describes (no triple has them as
     subject): a misspelt IRI of an existing node, or a footnote that has no
     citation node."""
+    ontology = ontology or OntologyTerms(dataset)
     instances = dataset.lookup
-    schemes = vocabulary_namespaces(dataset.ontology)
-    defined = {s for s in instances.subjects() if isinstance(s, URIRef)}
-    defined |= {s for s in dataset.ontology.subjects() if isinstance(s, URIRef)}
+    schemes = ontology.schemes
+    defined = {s.value for s in instances.out if isinstance(s, ox.NamedNode)} | ontology.defined
+    # an undefined concept is term_problems' to report
+    dangling = [instances.rdflib(t) for t in _raw_triples(dataset, focus)
+                if isinstance(t.object, ox.NamedNode) and t.object.value not in defined
+                and t.object.value.startswith(ID_BASE) and _in_vocabulary(t.object.value, schemes) is None]
+    if not dangling:
+        return []
     by_kind: dict[str, list[str]] = {}
-    for node in defined:
-        text = str(node)
-        if text.startswith(ID_BASE) and _in_vocabulary(node, schemes) is None:
-            by_kind.setdefault(text[len(ID_BASE):].split("/")[0], []).append(text[len(ID_BASE):])
+    for iri in defined:
+        if iri.startswith(ID_BASE) and _in_vocabulary(iri, schemes) is None:
+            by_kind.setdefault(iri[len(ID_BASE):].split("/")[0], []).append(iri[len(ID_BASE):])
     everything = sorted(r for names in by_kind.values() for r in names)
     problems: list[Problem] = []
-    # an undefined concept is term_problems' to report
-    dangling = [(s, p, o) for s, p, o in _triples(dataset, focus)
-                if isinstance(o, URIRef) and o not in defined and str(o).startswith(ID_BASE)
-                and _in_vocabulary(o, schemes) is None]
     for s, p, o in sorted(dangling, key=lambda t: (str(t[0]), str(t[1]), str(t[2]))):
         relative = str(o)[len(ID_BASE):]
         pool = sorted(by_kind.get(relative.split("/")[0], [])) or everything
@@ -178,22 +213,30 @@ def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None
 
 
 def literal_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
-    """Typed literals outside their datatype's lexical space."""
+    """Typed literals outside their datatype's lexical space (as rdflib reads
+    them: only literals of an XSD datatype other than xsd:string are read
+    into rdflib terms, the only ones lexical.check can find wrong)."""
     problems: list[Problem] = []
-    for s, p, o in _triples(dataset, focus):
-        if not isinstance(o, Literal) or o.datatype is None:
+    lookup = dataset.lookup
+    for t in _raw_triples(dataset, focus):
+        raw = t.object
+        if not isinstance(raw, ox.Literal) or raw.language or raw.datatype.value == XSD_STRING \
+                or not raw.datatype.value.startswith(lexical.XSD):
             continue
+        o = lookup.term(raw)
         error = lexical.check(o)
         if error is None:
             continue
+        s, p, _ = lookup.rdflib(t)
         problems.append(Problem(
-            severity="Violation", file=_where(dataset, layout, s), node=dataset.lookup.label(s),
+            severity="Violation", file=_where(dataset, layout, s), node=lookup.label(s),
             node_iri=str(s), property=_short(p), message=error.message(str(o)), shape=LEXICAL, value=str(o)))
     return problems
 
 
 def strict_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = None) -> list[Problem]:
-    return (term_problems(dataset, layout, focus) + reference_problems(dataset, layout, focus)
+    ontology = OntologyTerms(dataset)
+    return (term_problems(dataset, layout, focus, ontology) + reference_problems(dataset, layout, focus, ontology)
             + literal_problems(dataset, layout, focus))
 
 

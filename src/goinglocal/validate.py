@@ -17,6 +17,8 @@ from rdflib.term import Node
 from goinglocal.errors import UnreadableInput
 from goinglocal.load import Dataset, graph_of, parse_cache, parse_part
 from goinglocal.namespaces import ONTOLOGY_BASE
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 from goinglocal.paths import Layout
 from goinglocal.reason import compute, owlrl_closure
 from goinglocal.shacl_engines import Data, Inverse, validate as run_shapes
@@ -64,7 +66,7 @@ def _label(graph: Graph, node: Node) -> str:
 
 
 def _where(dataset: Dataset, layout: Layout, node: Node) -> str:
-    path = dataset.origin.get(node)
+    path = dataset.lookup.file_of(node)
     if path is None:
         return ""
     try:
@@ -157,18 +159,31 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
 def duplicate_label_problems(dataset: Dataset, layout: Layout) -> list[Problem]:
     """Two instances with the same label (ignoring case) and the same asserted
     gl: type are probably one thing minted twice."""
-    groups: dict[tuple[str, Node], list[Node]] = {}
+    import pyoxigraph as ox
     lookup = dataset.lookup
-    for node, label in ((s, o) for s in lookup.subjects() for o in lookup.objects(s, RDFS.label)):
-        if not isinstance(node, URIRef):
+    label_p, type_p, base = ox.NamedNode(str(RDFS.label)), ox.NamedNode(str(RDF.type)), ONTOLOGY_BASE
+
+    def text(term) -> str:  # str() of the rdflib term, made only where rdflib would rewrite the lexical form
+        if isinstance(term, ox.Literal) and not term.language and term.datatype.value != XSD_STRING:
+            return str(lookup.term(term))
+        return term.value
+    groups: dict[tuple[str, ox.NamedNode], list[ox.NamedNode]] = {}
+    for node, triples in lookup.out.items():
+        if not isinstance(node, ox.NamedNode):
             continue
-        for cls in lookup.objects(node, RDF.type):
-            if str(cls).startswith(ONTOLOGY_BASE):
-                groups.setdefault((str(label).casefold(), cls), []).append(node)
+        labels = [t.object for t in triples if t.predicate == label_p]
+        types = [t.object for t in triples if t.predicate == type_p] if labels else []
+        for label in labels:
+            for cls in types:
+                if text(cls).startswith(base):
+                    groups.setdefault((text(label).casefold(), cls), []).append(node)
     problems = []
-    for (label, cls), nodes in groups.items():
-        nodes = sorted(set(nodes))
-        for node in nodes if len(nodes) > 1 else []:
+    for (label, cls), raw_nodes in groups.items():
+        if len(set(raw_nodes)) < 2:
+            continue
+        nodes = sorted({lookup.term(n) for n in raw_nodes})
+        cls = lookup.term(cls)
+        for node in nodes:
             others = " ".join(f"<{n}>" for n in nodes if n != node)
             problems.append(Problem(
                 severity="Violation", file=_where(dataset, layout, node), node=lookup.label(node),
