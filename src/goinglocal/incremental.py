@@ -122,10 +122,12 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, stor
     from rdflib import URIRef
     from goinglocal.reason import write_atomic
     from goinglocal.shacl_engines import default_engine
-    from goinglocal.validate import Problem, _where, load_shapes, shacl_problems
+    from goinglocal.shapescache import compiled_shapes
+    from goinglocal.validate import Problem, _where, shacl_problems
     path = layout.build_dir / "cache" / "validation.json"
-    key = validation_key(layout, default_engine())
-    shapes = load_shapes(layout)
+    engine = default_engine()
+    key = validation_key(layout, engine)
+    shapes, routes = compiled_shapes(layout, engine)
     redone = None
     try:
         cached = json.loads(path.read_text())
@@ -134,7 +136,7 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, stor
     except (OSError, ValueError):
         changed = None
     if changed is None:
-        problems = shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, store=store)
+        problems = shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, store=store, routes=routes)
     else:
         affected = set(changed)
         for node in changed:
@@ -143,8 +145,8 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, stor
         kept = [Problem(**p) for p in cached["problems"] if URIRef(p["node_iri"]) not in affected]
         for p in kept:  # a node's triples may have moved to another file
             p.file = _where(dataset, layout, URIRef(p.node_iri))
-        problems = kept + (shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, only=affected, store=store)
-                           if affected else [])
+        problems = kept + (shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, only=affected, store=store,
+                                          routes=routes) if affected else [])
         redone = len(affected)
     write_atomic(layout.build_dir / "cache" / "validated.nt", asserted_nt)
     write_atomic(path, json.dumps({"key": key, "problems": [asdict(p) for p in problems]}).encode())

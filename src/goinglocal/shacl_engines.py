@@ -51,7 +51,7 @@ declares, so the user reads the same text from any engine."""
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -113,10 +113,13 @@ class Data:
     rudof each read them in Rust, so a large graph stays affordable."""
 
     def __init__(self, nt: bytes | None = None, graph: Graph | None = None, path: Path | None = None,
-                 store: ox.Store | None = None, graph_name: ox.NamedNode | None = None):
+                 store: ox.Store | None = None, graph_name: ox.NamedNode | None = None,
+                 rewrites_cache: Path | None = None):
         """`store`: a store that already holds these triples (in its named
         graph `graph_name`, or its default graph), which the store engine
-        then reads instead of loading a copy."""
+        then reads instead of loading a copy; `rewrites_cache`: a file keeping
+        `rewritten` between runs (shacl_store.rewritten_of)."""
+        self.rewrites_cache = rewrites_cache
         if nt is None and graph is None and path is None:
             raise ValueError("give N-Triples, a file of them or a graph")
         self._nt, self._graph, self.path = nt, graph, path
@@ -179,8 +182,8 @@ class Data:
     @cached_property
     def rewritten(self):
         """The literals a store holds in another form than written (shacl_store.Rewritten)."""
-        from goinglocal.shacl_store import literals_of, rewritten
-        return rewritten(literals_of(self))
+        from goinglocal.shacl_store import rewritten_of
+        return rewritten_of(self, self.rewrites_cache)
 
     def projection(self, predicates: set[URIRef]) -> Graph:
         """An rdflib graph of the triples with these predicates (what a shape
@@ -355,12 +358,13 @@ def _subgraph(shapes: Graph, routes: list[Route], data: Data, focus: set | None 
 # --- running them -------------------------------------------------------------
 
 def validate(shapes: Graph, data: Data, engine: str | None = None, focus: set[Node] | None = None,
-             probe_cache: Path | None = None) -> list[ShaclResult]:
+             probe_cache: Path | None = None, routes: list[Route] | None = None) -> list[ShaclResult]:
     """Every shape's results on the data; with `focus`, only those of these
     focus nodes (the shapes still see the whole data graph). `probe_cache`:
-    a JSON file keeping the datatype probe's verdicts between runs."""
+    a JSON file keeping the datatype probe's verdicts between runs; `routes`:
+    route(shapes, engine), when the caller has them (goinglocal.shapescache)."""
     engine = engine or default_engine()
-    routes = route(shapes, engine)
+    routes = route(shapes, engine) if routes is None else [replace(r) for r in routes]  # a run may re-route
     if focus is not None:
         from goinglocal.store import to_ox
         focus = {to_ox(n) for n in focus}

@@ -250,28 +250,82 @@ REWRITABLE = re.compile(rb'"(?:[^"\\\n]|\\.)*"(?:\^\^<(?!http://www\.w3\.org/200
 TAGGED = re.compile(rb'"(?:[^"\\\n]|\\.)*"@[A-Za-z0-9-]+')
 
 
-def literals_of(data) -> list[Literal]:
-    """The distinct literals of a shacl_engines.Data that a store may write
-    in another form, as written (rdflib terms). N-Triples are scanned as text
-    (a regular expression, then the distinct matches are parsed), a graph
-    term by term."""
+def written_forms(data) -> list[bytes] | None:
+    """The distinct N-Triples forms of the literals of a shacl_engines.Data
+    that a store may write in another form, found in its text by a regular
+    expression (None for data given as an rdflib graph only)."""
     if data._graph is not None and data._nt is None and data.path is None:
-        return list({o for o in data._graph.objects() if isinstance(o, Literal)})
+        return None
     text = data._nt if data._nt is not None else Path(data.path).read_bytes()
     found = set(REWRITABLE.findall(text))
     if any(not l.endswith(b">") for l in found):  # a tag in capitals: its lower-case twins may be merged with it
         found |= set(TAGGED.findall(text))
-    del text
-    found = sorted(found)
+    return sorted(found)
+
+
+def literals_of(data, forms: list[bytes] | None = None) -> list[Literal]:
+    """The distinct literals of a shacl_engines.Data that a store may write
+    in another form, as written (rdflib terms). N-Triples are scanned as text
+    (`forms`: written_forms(data), when the caller has them; the distinct
+    matches are parsed), a graph term by term."""
+    found = forms if forms is not None else written_forms(data)
+    if found is None:
+        return list({o for o in data._graph.objects() if isinstance(o, Literal)})
+    parsed = _parsed_forms(found)
+    if parsed is None:  # text the expression misread (say, a comment line with quotes): rdflib reads it all
+        return list({o for o in data.graph.objects() if isinstance(o, Literal)})
+    return _as_written(found, parsed)
+
+
+def _parsed_forms(found: list[bytes]) -> list | None:
+    """The Oxigraph literals these N-Triples forms write (None if one does not parse)."""
     # the lexical forms through Oxigraph's parser (escapes), the tags as written (its terms lower-case them)
     lexical = [l if l.endswith(b">") else l[:l.rindex(b"@")] for l in found]
     try:
-        parsed = [t.object for t in ox.parse(b"".join(b"<urn:s> <urn:p> " + l + b" .\n" for l in lexical),
-                                             format=ox.RdfFormat.N_TRIPLES)]
-    except SyntaxError:  # text the expression misread (say, a comment line with quotes): rdflib reads it all
-        return list({o for o in data.graph.objects() if isinstance(o, Literal)})
+        return [t.object for t in ox.parse(b"".join(b"<urn:s> <urn:p> " + l + b" .\n" for l in lexical),
+                                           format=ox.RdfFormat.N_TRIPLES)]
+    except SyntaxError:
+        return None
+
+
+def _as_written(found: list[bytes], parsed: list) -> list[Literal]:
     return [from_ox(term) if raw.endswith(b">") else Literal(term.value, lang=raw[raw.rindex(b"@") + 1:].decode())
             for raw, term in zip(found, parsed)]
+
+
+REWRITES_FORMAT = "goinglocal-rewritten-1"
+
+
+def rewritten_of(data, cache: Path | None = None) -> Rewritten:
+    """rewritten(literals_of(data)), kept in `cache` (a pickle) between runs:
+    which literals a store rewrites depends only on the distinct literal forms
+    written_forms finds (and on the code and the libraries' versions), so an
+    edit that writes no new such form finds the same answer there."""
+    forms = written_forms(data) if cache is not None else None
+    parsed = _parsed_forms(forms) if forms is not None else None
+    if parsed is None:  # no text, or text the expression misread: not a function of the forms
+        return rewritten(literals_of(data, forms))
+    import hashlib
+    import pickle
+    import sys
+    from goinglocal.versions import code_key
+    digest = hashlib.sha256(code_key(REWRITES_FORMAT, sys.modules[__name__]).encode())
+    for form in forms:
+        digest.update(form + b"\n")
+    key = digest.hexdigest()
+    try:
+        kept_key, kept = pickle.loads(cache.read_bytes())
+        if kept_key == key and isinstance(kept, Rewritten):
+            return kept
+    except Exception:  # noqa: BLE001 - missing, damaged or from other code: work it out
+        pass
+    found = rewritten(_as_written(forms, parsed))
+    from goinglocal.reason import write_atomic
+    try:
+        write_atomic(cache, pickle.dumps((key, found), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass
+    return found
 
 
 # --- evaluation ----------------------------------------------------------------

@@ -124,7 +124,7 @@ def neighbourhood(dataset: Dataset, focus: set[Node], hops: int = 2) -> Graph:
 
 def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
                    focus: set[Node] | None = None, asserted_nt: bytes | None = None,
-                   only: set[Node] | None = None, store=None) -> list[Problem]:
+                   only: set[Node] | None = None, store=None, routes: list | None = None) -> list[Problem]:
     """The shapes' results as problems. `asserted_nt` (the repository's
     asserted graph as N-Triples, from the closure cache) spares a serialisation;
     `store`: a KnowledgeGraph's store, whose asserted graph holds exactly those
@@ -132,18 +132,20 @@ def shacl_problems(dataset: Dataset, layout: Layout, shapes: Graph,
     `focus`: the nodes of named files, judged on their neighbourhood, or on
     the whole asserted graph when `asserted_nt` is given (named files of the
     repository); `only`: repository nodes, judged on the whole repository (an
-    incremental build)."""
+    incremental build); `routes`: the shapes' routes (goinglocal.shapescache)."""
     if focus is not None and asserted_nt is not None:  # named repository files: the whole graph, narrowed
         data, only, focus = Data(nt=asserted_nt), focus, None
     elif focus is not None:
         data = Data(graph=neighbourhood(dataset, focus))
     elif asserted_nt is not None:
         from goinglocal.store import ASSERTED
-        data = Data(nt=asserted_nt, store=store, graph_name=ASSERTED if store is not None else None)
+        data = Data(nt=asserted_nt, store=store, graph_name=ASSERTED if store is not None else None,
+                    rewrites_cache=layout.build_dir / "cache" / "rewritten.pickle")
     else:
         data = Data(graph=dataset.asserted())
     problems = []
-    for result in run_shapes(shapes, data, focus=only, probe_cache=layout.build_dir / "cache" / "datatype-probe.json"):
+    for result in run_shapes(shapes, data, focus=only, probe_cache=layout.build_dir / "cache" / "datatype-probe.json",
+                             routes=routes):
         node = result.focus
         if focus is not None and node not in focus:
             continue  # a repository node seen only in part, as context
