@@ -78,38 +78,105 @@ def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = Non
 
 # --- validation ----------------------------------------------------------------
 # build/cache/validation.json keeps the shapes' problems and the asserted
-# triples they were found in. After an edit, a focus node can only get other
-# results if a changed triple (added or removed) touches it or one of its
-# neighbours: the shapes read a node's own triples, its values' types and
-# triples (nested shapes, sh:class, the SPARQL constraints), no further, which
-# is also how `goinglocal validate FILE` bounds its context (validate.neighbourhood).
-# Those nodes are validated again, as focus nodes of the shapes that target
-# them, on the whole asserted graph; the others keep their problems.
+# triples they were found in (validated.nt). After an edit, the focus nodes
+# validated again are the IRIs a changed triple (added or removed) touches and
+# their neighbours in the new graph (a triple links them, either way); the
+# others keep their problems. Why that is sound (changed_nodes and
+# shapes_reach fall back to validating everything where it would not be):
+#
+# - A shape's result on a focus node F reads F's own triples (paths, inverse
+#   paths, the targets that pick F), the triples of F's value nodes V (the
+#   nodes one triple away: their types for sh:class, their values for a
+#   nested path or sh:or member), and rdfs:subClassOf triples (class targets,
+#   sh:class). shapes_reach measures the first two on the compiled shapes and
+#   refuses anything reaching further than V's triples, or a shape the store
+#   engine did not compile; a SPARQL constraint is taken to read $this's
+#   triples and its values' (the project's queries do; a query reaching
+#   further must raise SPARQL_HOPS). An edited rdfs:subClassOf triple means
+#   validating everything.
+# - So a changed triple (a p b) can change F's results only if F is a or b,
+#   or a is one of F's value nodes V: then F is a neighbour of a in the new
+#   graph, or the F-V link itself was removed, which makes F a changed node.
+# - Blank nodes: Oxigraph relabels them on every load, so their triples do
+#   not compare as lines. They are ignored when every one of them comes from
+#   the ontology, whose bytes are in the key: no instance file has a blank
+#   node now, and both graphs have as many triples with one (had the previous
+#   instance data held some, the old graph would have more). Otherwise
+#   everything is validated again.
 
-VALIDATION_FORMAT = "goinglocal-validation-1"
+VALIDATION_FORMAT = "goinglocal-validation-2"
+SUBCLASS = ox.NamedNode("http://www.w3.org/2000/01/rdf-schema#subClassOf")
+REACH = 2       # triples read from a focus node: its own (1), its value nodes' (2)
+SPARQL_HOPS = 2
 
 
 def validation_key(layout, engine: str) -> str:
     import hashlib
-    digest = hashlib.sha256(VALIDATION_FORMAT.encode() + engine.encode())
+    import sys
+    from goinglocal import shacl_engines, shacl_store, validate
+    from goinglocal.versions import code_key
+    digest = hashlib.sha256(code_key(VALIDATION_FORMAT, shacl_engines, shacl_store, validate, sys.modules[__name__]).encode()
+                            + engine.encode())
     for path in layout.shape_files() + layout.ontology_files():
         digest.update(str(path.relative_to(layout.root)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
-def changed_nodes(before_nt: bytes, now_nt: bytes) -> set | None:
-    """IRIs touched by a triple added or removed; None if a blank node is.
-    Both are written by Oxigraph (the closure's asserted graph), so equal
-    triples are equal lines, blank nodes aside."""
-    from goinglocal.store import from_ox
-    split = lambda nt: ({l for l in nt.splitlines() if l.strip() and b"_:" not in l},  # noqa: E731
-                        sum(1 for l in nt.splitlines() if b"_:" in l))
-    (before, blank_before), (now, blank_now) = split(before_nt), split(now_nt)
-    if blank_before != blank_now:
+def shapes_reach(routes) -> int | None:
+    """How many triples away from a focus node the shapes read (1: its own
+    triples; 2: also its value nodes'), from the store engine's compiled
+    shapes; None when a shape was not compiled (its reach is not known)."""
+    def hops(spec, depth: int) -> int:  # depth: how far the nodes the shape applies to are
+        here = depth + (1 if spec.path is not None else 0)  # the value nodes', reached by triples that far
+        reach = here
+        if spec.classes:  # their types
+            reach = max(reach, here + 1)
+        if spec.sparql:
+            reach = max(reach, depth + SPARQL_HOPS)
+        for child in [m for members in spec.ors for m in members] + spec.properties:
+            reach = max(reach, hops(child, here))
+        return reach
+    if any(r.spec is None for r in routes):
         return None
-    changed = b"\n".join(before ^ now) + b"\n"
-    return {from_ox(term) for t in ox.parse(changed, format=ox.RdfFormat.N_TRIPLES)
-            for term in (t.subject, t.object) if isinstance(term, ox.NamedNode)}
+    return max((max(1, hops(r.spec, 0)) for r in routes), default=0)  # targets read the focus node's triples
+
+
+def _has_blank(nt: bytes) -> bool:
+    return b"_:" in nt and any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+                               for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
+
+
+def _blank_triples(lines) -> int:
+    """How many of these N-Triples lines hold a blank node (not text like "_:" in a literal)."""
+    candidates = [line for line in lines if b"_:" in line]
+    if not candidates:
+        return 0
+    return sum(1 for t in ox.parse(b"\n".join(candidates) + b"\n", format=ox.RdfFormat.N_TRIPLES)
+               if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode))
+
+
+def changed_nodes(before_nt: bytes, now_nt: bytes, dataset: Dataset | None = None) -> set | None:
+    """IRIs touched by a triple added or removed; None when that cannot be
+    told soundly: a blank node in the instance data (of `dataset`, the one
+    validated now), a different number of triples with a blank node, or an
+    edited rdfs:subClassOf triple (see above). Both are written by Oxigraph
+    (the closure's asserted graph), so equal triples are equal lines, blank
+    nodes aside."""
+    from goinglocal.store import from_ox
+    if dataset is not None and any(_has_blank(part.nt) for part in dataset.instance_parts):
+        return None
+    before = set(before_nt.splitlines())
+    now = set(now_nt.splitlines())
+    if _blank_triples(before) != _blank_triples(now):
+        return None
+    changed: set = set()
+    for t in ox.parse(b"\n".join(before ^ now) + b"\n", format=ox.RdfFormat.N_TRIPLES):
+        if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):
+            continue  # the ontology's, relabelled
+        if t.predicate == SUBCLASS:
+            return None
+        changed.update(from_ox(term) for term in (t.subject, t.object) if isinstance(term, ox.NamedNode))
+    return changed
 
 
 def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, store=None):
@@ -132,7 +199,8 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, stor
     try:
         cached = json.loads(path.read_text())
         old_nt = (layout.build_dir / "cache" / "validated.nt").read_bytes()
-        changed = changed_nodes(old_nt, asserted_nt) if cached.get("key") == key else None
+        sound = cached.get("key") == key and (reach := shapes_reach(routes)) is not None and reach <= REACH
+        changed = changed_nodes(old_nt, asserted_nt, dataset) if sound else None
     except (OSError, ValueError):
         changed = None
     if changed is None:
