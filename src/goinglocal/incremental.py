@@ -146,9 +146,14 @@ def _has_blank(nt: bytes) -> bool:
                                for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES))
 
 
-def _blank_triples(lines) -> int:
-    """How many of these N-Triples lines hold a blank node (not text like "_:" in a literal)."""
-    candidates = [line for line in lines if b"_:" in line]
+def _blank_triples(nt: bytes) -> int:
+    """How many N-Triples lines hold a blank node (not text like "_:" in a literal)."""
+    candidates, at = set(), nt.find(b"_:")
+    while at != -1:  # the lines around each "_:" (a few hundred of many thousand lines)
+        start, end = nt.rfind(b"\n", 0, at) + 1, nt.find(b"\n", at)
+        end = len(nt) if end == -1 else end
+        candidates.add(nt[start:end])
+        at = nt.find(b"_:", end)
     if not candidates:
         return 0
     return sum(1 for t in ox.parse(b"\n".join(candidates) + b"\n", format=ox.RdfFormat.N_TRIPLES)
@@ -165,10 +170,10 @@ def changed_nodes(before_nt: bytes, now_nt: bytes, dataset: Dataset | None = Non
     from goinglocal.store import from_ox
     if dataset is not None and any(_has_blank(part.nt) for part in dataset.instance_parts):
         return None
+    if _blank_triples(before_nt) != _blank_triples(now_nt):
+        return None
     before = set(before_nt.splitlines())
     now = set(now_nt.splitlines())
-    if _blank_triples(before) != _blank_triples(now):
-        return None
     changed: set = set()
     for t in ox.parse(b"\n".join(before ^ now) + b"\n", format=ox.RdfFormat.N_TRIPLES):
         if isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode):

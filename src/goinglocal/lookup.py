@@ -29,14 +29,32 @@ class Lookup:
     def __init__(self, parts: Iterable[tuple[Path, bytes]]):
         from goinglocal.store import term_converter
         self.out: dict = {}     # Oxigraph subject -> {Oxigraph triple: None}
-        self.into: dict = {}    # Oxigraph object -> {Oxigraph triple: None}
         self.first: dict = {}   # Oxigraph subject -> the file it is first written in
+        out, first = self.out, self.first
         for path, nt in parts:
             for t in ox.parse(nt, format=ox.RdfFormat.N_TRIPLES):
-                self.out.setdefault(t.subject, {})[t] = None
-                self.into.setdefault(t.object, {})[t] = None
-                self.first.setdefault(t.subject, path)
+                triples = out.get(t.subject)
+                if triples is None:
+                    triples = out[t.subject] = {}
+                    first[t.subject] = path
+                triples[t] = None
         self.term = term_converter()
+
+    @cached_property
+    def into(self) -> dict:
+        """Oxigraph object -> {Oxigraph triple: None}, made when first asked for."""
+        into: dict = {}
+        for t in self.raw():
+            triples = into.get(t.object)
+            if triples is None:
+                triples = into[t.object] = {}
+            triples[t] = None
+        return into
+
+    @cached_property
+    def distinct_objects(self) -> set:
+        """Every distinct object (Oxigraph terms)."""
+        return {t.object for t in self.raw()}
 
     def rdflib(self, t: ox.Triple) -> Triple:
         """An Oxigraph triple of the index as rdflib terms."""
@@ -54,6 +72,11 @@ class Lookup:
         """Every triple as Oxigraph terms, in iteration order."""
         for triples in self.out.values():
             yield from triples
+
+    @cached_property
+    def terms(self) -> set:
+        """Every distinct Oxigraph term, in any position."""
+        return self.out.keys() | self.distinct_objects | {t.predicate for t in self.raw()}
 
     def __iter__(self) -> Iterator[Triple]:
         return map(self.rdflib, self.raw())

@@ -68,8 +68,13 @@ COMMON = {"china", "people's republic of china", "prc", "latin america", "argent
 def fold(text: str) -> str:
     """Lower case, accents stripped, punctuation as spaces."""
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return re.sub(r"[^a-z0-9']+", " ", text).strip()
+    if not text.isascii():  # the combining marks among the text's distinct characters, dropped in one pass
+        marks = {ord(c): None for c in set(text) if unicodedata.combining(c)}
+        text = text.translate(marks) if marks else text
+    return NOT_WORD.sub(" ", text.lower()).strip()
+
+
+NOT_WORD = re.compile(r"[^a-z0-9']+")
 
 
 @dataclass(frozen=True)
@@ -149,6 +154,7 @@ class _Links:
         self.store = store
         self.via = {q.subject for cls in VIA_CLASSES
                     for q in store.quads_for_pattern(None, RDF_TYPE, ox.NamedNode(ONTOLOGY_BASE + cls))}
+        self.objects: dict = {}  # node -> the objects of its triples (a note's node is asked about many names)
 
     def __call__(self, a: URIRef, b: URIRef) -> bool:
         x, y = to_ox(a), to_ox(b)
@@ -158,7 +164,9 @@ class _Links:
         """a -> b, or a -> via -> b."""
         if not isinstance(b, ox.NamedNode):
             return False
-        middles = {q.object for q in self.store.quads_for_pattern(a, None, None)}
+        middles = self.objects.get(a)
+        if middles is None:
+            middles = self.objects[a] = {q.object for q in self.store.quads_for_pattern(a, None, None)}
         return b in middles or any(self._has(m, b) for m in middles & self.via)
 
     def _has(self, s: ox.NamedNode | ox.BlankNode, o: ox.NamedNode) -> bool:

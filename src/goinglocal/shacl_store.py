@@ -91,6 +91,8 @@ class Spec:
     properties: list = field(default_factory=list)     # Spec
     sparql: list = field(default_factory=list)         # query texts
     targets: list = field(default_factory=list)        # (kind, term)
+    owner: Node | None = None                 # the shape results name (shacl_engines._owner)
+    text: str = ""                            # the sh:message a user reads (shacl_engines.message)
 
 
 def _name(shapes: Graph, term: Node) -> str:
@@ -127,7 +129,8 @@ def _one(shapes: Graph, node: Node, predicate: URIRef) -> Node:
 
 def compile_shape(shapes: Graph, node: Node, top: bool = True, within: frozenset = frozenset()) -> Spec:
     """The shape as a Spec; Unsupported when it uses anything else than FEATURES."""
-    spec = Spec(node)
+    from goinglocal.shacl_engines import _owner, message
+    spec = Spec(node, owner=_owner(shapes, node), text=message(shapes, node))
     used = set(shapes.predicates(node, None)) - NEUTRAL
     if unknown := sorted(used - FEATURES):
         raise Unsupported("uses " + ", ".join(_name(shapes, u) for u in unknown))
@@ -430,13 +433,13 @@ class StoreEngine:
 
     # checking
     def run(self, top: Node, spec: Spec, focus, only: set | None = None) -> list:
-        from goinglocal.shacl_engines import ShaclResult, _owner, message
+        from goinglocal.shacl_engines import ShaclResult
         if only is not None:
             focus = focus & only
         results: list = []
         if not focus:
             return results
-        owner, text = _owner(self.shapes, spec.node), message(self.shapes, spec.node)
+        owner, text = spec.owner, spec.text
 
         def report(node, value, component):
             results.append(ShaclResult(spec.severity, owner, self.as_written(node), spec.result_path,

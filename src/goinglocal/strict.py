@@ -134,6 +134,8 @@ def term_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None = No
                                      and (term.value.startswith(ONTOLOGY_BASE)
                                           or _in_vocabulary(term.value, schemes) is not None))
         return found
+    if focus is None and not any(undefined(term) for term in lookup.terms):
+        return []  # the usual case, told from the distinct terms
     for t in _raw_triples(dataset, focus):
         if not (undefined(t.subject) or undefined(t.predicate) or undefined(t.object)):
             continue
@@ -179,6 +181,9 @@ def reference_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None
     instances = dataset.lookup
     schemes = ontology.schemes
     defined = {s.value for s in instances.out if isinstance(s, ox.NamedNode)} | ontology.defined
+    if focus is None and not any(isinstance(o, ox.NamedNode) and o.value not in defined and o.value.startswith(ID_BASE)
+                                 and _in_vocabulary(o.value, schemes) is None for o in instances.distinct_objects):
+        return []  # the usual case, told from the distinct objects
     # an undefined concept is term_problems' to report
     dangling = [instances.rdflib(t) for t in _raw_triples(dataset, focus)
                 if isinstance(t.object, ox.NamedNode) and t.object.value not in defined
@@ -218,15 +223,20 @@ def literal_problems(dataset: Dataset, layout: Layout, focus: set[Node] | None =
     into rdflib terms, the only ones lexical.check can find wrong)."""
     problems: list[Problem] = []
     lookup = dataset.lookup
+    errors: dict = {}  # per distinct Oxigraph literal: lexical.check of it as rdflib reads it
+
+    def error_of(raw):
+        if raw not in errors:
+            errors[raw] = None if (not isinstance(raw, ox.Literal) or raw.language or raw.datatype.value == XSD_STRING
+                                   or not raw.datatype.value.startswith(lexical.XSD)) else lexical.check(lookup.term(raw))
+        return errors[raw]
+    if focus is None and not any(error_of(o) is not None for o in lookup.distinct_objects):
+        return []  # the usual case, told from the distinct objects
     for t in _raw_triples(dataset, focus):
-        raw = t.object
-        if not isinstance(raw, ox.Literal) or raw.language or raw.datatype.value == XSD_STRING \
-                or not raw.datatype.value.startswith(lexical.XSD):
-            continue
-        o = lookup.term(raw)
-        error = lexical.check(o)
+        error = error_of(t.object)
         if error is None:
             continue
+        o = lookup.term(t.object)
         s, p, _ = lookup.rdflib(t)
         problems.append(Problem(
             severity="Violation", file=_where(dataset, layout, s), node=lookup.label(s),
