@@ -211,10 +211,7 @@ def shacl_problems_after_edit(dataset: Dataset, layout, asserted_nt: bytes, stor
     if changed is None:
         problems = shacl_problems(dataset, layout, shapes, asserted_nt=asserted_nt, store=store, routes=routes)
     else:
-        affected = set(changed)
-        for node in changed:
-            affected.update(o for _, _, o in dataset.lookup.about(node) if isinstance(o, URIRef))
-            affected.update(s for s, _, _ in dataset.lookup.pointing_to(node) if isinstance(s, URIRef))
+        affected = set(changed) | dataset.lookup.neighbours(changed)
         kept = [Problem(**p) for p in cached["problems"] if URIRef(p["node_iri"]) not in affected]
         for p in kept:  # a node's triples may have moved to another file
             p.file = _where(dataset, layout, URIRef(p.node_iri))

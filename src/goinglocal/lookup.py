@@ -92,6 +92,14 @@ class Lookup:
         """The triples with node as object."""
         return [self.rdflib(t) for t in self.into.get(self._ox(node), ())]
 
+    def neighbours(self, nodes: set[Node]) -> set[Node]:
+        """The IRIs one triple away from these nodes, either way (one pass
+        over the triples, rather than an index by object for a few nodes)."""
+        wanted = {self._ox(n) for n in nodes}
+        found = {t.object for n in wanted for t in self.out.get(n, ()) if isinstance(t.object, ox.NamedNode)}
+        found |= {t.subject for t in self.raw() if t.object in wanted and isinstance(t.subject, ox.NamedNode)}
+        return {self.term(n) for n in found}
+
     def subjects(self) -> list[Node]:
         return [self.term(s) for s in self.out]
 
