@@ -13,7 +13,7 @@ import pyoxigraph as ox
 from goinglocal import materialise as m
 from goinglocal.load import Dataset
 from goinglocal.reason import Closure
-from goinglocal.store import inferred_only, _in_graph
+from goinglocal.store import closure_store
 
 CHAIN = ox.NamedNode("http://www.w3.org/2002/07/owl#propertyChainAxiom")
 
@@ -34,9 +34,7 @@ def added_triples(old: Closure, dataset: Dataset, old_input: bytes | None = None
     old_input: the old closure's input as parsed (Dataset.asserted_nt), when
     kept: both are written by the same parse cache, so equal triples are
     equal lines and the lines are compared; else both are loaded into stores."""
-    if any(b"_:" in part.nt and any(isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
-                                    for t in ox.parse(part.nt, format=ox.RdfFormat.N_TRIPLES))
-           for part in dataset.instance_parts):
+    if any(_has_blank(part.nt) for part in dataset.instance_parts):
         return None  # blank nodes in instance data: no stable identity to compare
     if old_input is not None:
         lines = lambda nt: {line for line in nt.splitlines() if line.strip()}  # noqa: E731
@@ -65,9 +63,7 @@ def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = Non
     if added is None:
         return None
     if store is None:
-        store = ox.Store()
-        store.load(_in_graph(old.asserted_nt, m.ASSERTED) + _in_graph(inferred_only(old), m.INFERRED),
-                   format=ox.RdfFormat.N_QUADS)  # one load: blank nodes shared by both graphs stay one node
+        store = closure_store(old)
     errors = m.extend_store(store, added)
     asserted = m.dump(store, (m.ASSERTED,))
     closure = asserted + m.dump(store, (m.INFERRED,))

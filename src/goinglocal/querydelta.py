@@ -330,6 +330,10 @@ class ChangedTriples:
         for triple in self.all:
             self.by_predicate.setdefault(triple[1].value, []).append(triple)
 
+    @classmethod
+    def of(cls, changed: "ChangedTriples | list[tuple]") -> "ChangedTriples":
+        return changed if isinstance(changed, cls) else cls(changed)
+
     def __len__(self) -> int:
         return len(self.all)
 
@@ -382,7 +386,7 @@ def affected(store: ox.Store, query: str, focus: str, changed: list[tuple],
     beyond the analysis)."""
     if not changed:
         return set()
-    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)
+    changed = ChangedTriples.of(changed)
     try:
         found = known[query] if known is not None and query in known else probes(query)
         if found is None:
@@ -397,7 +401,7 @@ def affected_by_any(store: ox.Store, queries: Iterable[str], focus: str, changed
     """affected() of several queries about the same focus variable, together
     (None if any query is beyond the analysis)."""
     found: set[str] = set()
-    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)  # indexed once for all
+    changed = ChangedTriples.of(changed)  # indexed once for all
     for query in queries:
         nodes = affected(store, query, focus, changed, known)
         if nodes is None:
@@ -471,7 +475,7 @@ def reaches(store: ox.Store, found: tuple[Probe, ...] | None, changed: list[tupl
     cannot reach has the same solutions before and after."""
     if found is None:
         return True
-    changed = changed if isinstance(changed, ChangedTriples) else ChangedTriples(changed)
+    changed = ChangedTriples.of(changed)
     try:
         for probe in found:
             bindings, steps = _matches(probe, changed)

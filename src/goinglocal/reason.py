@@ -227,17 +227,13 @@ class PreviousClosure:
         self._thread.start()
 
     def _load(self) -> None:
-        import pyoxigraph as ox
-        from goinglocal.store import ASSERTED, INFERRED, _in_graph, inferred_only
+        from goinglocal.store import closure_store
         try:
             key = json.loads(self.cache.meta.read_text()).get("key")
             old = self.cache.read(None)
             if old is None:
                 return
-            store = ox.Store()  # one load: blank nodes shared by both graphs stay one node
-            store.load(_in_graph(old.asserted_nt, ASSERTED) + _in_graph(inferred_only(old), INFERRED),
-                       format=ox.RdfFormat.N_QUADS)
-            self._found = (key, old, store)
+            self._found = (key, old, closure_store(old))
         except Exception:  # noqa: BLE001 - no usable cache: the closure is computed from scratch
             self._found = None
 

@@ -84,6 +84,17 @@ def term_converter():
     return convert
 
 
+def closure_store(closure: Closure) -> ox.Store:
+    """A store holding the closure: its asserted and inferred triples in
+    their named graphs. One load, so a blank node shared by asserted and
+    inferred triples (an ontology restriction) stays one node: Oxigraph
+    relabels blank nodes on every load."""
+    store = ox.Store()
+    store.load(_in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED),
+               format=ox.RdfFormat.N_QUADS)
+    return store
+
+
 class KnowledgeGraph:
     """The asserted graph and its closure, ready to query."""
 
@@ -92,12 +103,7 @@ class KnowledgeGraph:
         if getattr(closure, "store", None) is not None:  # made in a store already: use it (and let go of it)
             self.store, closure.store = closure.store, None
             return
-        self.store = ox.Store()
-        # one load, so a blank node shared by asserted and inferred triples
-        # (an ontology restriction) stays one node: Oxigraph relabels blank
-        # nodes on every load
-        quads = _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
-        self.store.load(quads, format=ox.RdfFormat.N_QUADS)
+        self.store = closure_store(closure)
 
     @classmethod
     def from_store(cls, store: ox.Store, closure: Closure | None = None) -> "KnowledgeGraph":
