@@ -117,3 +117,31 @@ def test_a_kept_answers_files_are_the_previous_builds_linked_and_a_damaged_one_i
             assert (now / f"{q.name}.{ext}").read_text(encoding="utf-8") == text
             linked = (now / f"{q.name}.{ext}").stat().st_ino == (previous / f"{q.name}.{ext}").stat().st_ino
             assert linked == (not (q.name == name and ext == "csv"))
+
+
+def test_the_step_an_extension_tells_is_the_one_comparing_the_graphs_finds(tmp_path, setup):
+    """A build after an edit that only adds triples takes the step from the
+    closure's extension (goinglocal.reason.Extension) instead of comparing
+    the two graphs' N-Quads: the same quads either way."""
+    from pathlib import Path
+    from goinglocal.graphdelta import _skeleton
+    from goinglocal.incremental import extend_closure
+    from goinglocal.load import Dataset
+    from goinglocal.parsecache import Parsed
+    closure, _ = setup
+    added = (f'<{ID}org/cn/test-office> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GL}Organization> .\n'
+             f'<{ID}org/cn/test-office> <{GL}partOfOrganization> <{ID}org/cn/ccpit> .\n'
+             # asserted now, inferred before: it moves from the inferred graph to the asserted one
+             f'<{ID}org/cn/ccpit> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{GL}Actor> .\n').encode()
+    assert added.splitlines()[2] in closure.closure_nt.splitlines()
+    dataset = Dataset(ontology_parts=[Parsed(Path("before.nt"), closure.asserted_nt, ())],
+                      instance_parts=[Parsed(Path("added.nt"), added, ())])
+    extended = extend_closure(closure, dataset, closure.asserted_nt)
+    old, new = to_nquads(closure), to_nquads(extended)
+    told = GraphSteps(tmp_path).record(old, new, (to_nquads(extended.extended.before), extended.extended.removed,
+                                                  extended.extended.added))
+    found = GraphSteps(tmp_path).record(old, new)
+    quads = lambda lines: sorted(_skeleton(line) or line for line in lines.splitlines())  # noqa: E731
+    assert (told.before, told.after) == (found.before, found.after)
+    assert quads(told.removed) == quads(found.removed) and len(quads(told.removed)) == 1
+    assert quads(told.added) == quads(found.added) and len(quads(told.added)) > 3

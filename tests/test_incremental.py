@@ -94,22 +94,6 @@ def test_build_after_an_edit_validates_the_affected_nodes_only(home):
     assert "Incremental test office" in built  # the missing evidence is reported
 
 
-def test_a_build_whose_early_validation_read_other_files_validates_again(home, monkeypatch):
-    """The validation child starts as the build does and reads the files
-    itself; if what it read differs from the build's own load (a file saved
-    meanwhile), the build validates what it reasoned on instead."""
-    from goinglocal import build
-    real = build._validation
-    monkeypatch.setattr(build, "_validation", lambda layout: ("files read earlier",) + real(layout)[1:])
-    target = home.instances_dir / "cases" / "jujuy.ttl"
-    target.write_text(target.read_text() + NEW_NODE.replace("gl:evidence <source/myers-2020/fn/1> ", ""))
-    run_build(home, home.build_dir)
-    full = validate_dataset(load_dataset(home), home, closure_errors=reason.closure_for(home).errors)
-    from goinglocal.validate import report_json
-    assert (home.build_dir / "reports" / "validation.json").read_text() == report_json(full)
-    assert "Incremental test office" in report_json(full)
-
-
 def test_the_closures_inconsistencies_join_the_early_validation_report(home):
     target = home.instances_dir / "cases" / "jujuy.ttl"
     # an organization typed as a person too: disjoint classes in the ontology

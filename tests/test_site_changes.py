@@ -125,15 +125,15 @@ def test_a_change_to_the_property_hierarchy_counts_for_every_entity(tmp_path, cl
 
 def test_a_spare_made_from_another_graph_than_the_steps_lead_from_is_not_trusted(tmp_path, closure):
     import json
-    from goinglocal.site import SiteWriter, _since_spare
+    from goinglocal.site import _since_spare, _unchanged, data, entity_dir
     root, _ = cs.built()
     previous = json.loads((root / "build" / MANIFEST).read_text())
     graph = to_nquads(closure)
     other = (root / "build" / "graph" / NQUADS_NAME).read_bytes() + b"\n"  # not the spare's graph
-    writer = SiteWriter.__new__(SiteWriter)  # only its choice of pages to keep, no site written
-    writer.kg = KnowledgeGraph(closure)
+    kg = KnowledgeGraph(closure)  # only the choice of pages to keep, no site written
+    iris = [i for i in data.entities(kg) if entity_dir(i)]
     assert _since_spare(previous, _since(tmp_path, graph, previous=other)) is None
-    kept, _ = writer._unchanged(previous, None, tmp_path / "spare")
+    kept, _ = _unchanged(kg, iris, previous, None, tmp_path / "probes")
     assert kept == set()
-    kept, _ = writer._unchanged(previous, _since_spare(previous, _since(tmp_path, graph)), tmp_path / "spare")
-    assert len(kept) > len(writer.iris) / 2  # the same graph, told apart only by the step's start
+    kept, _ = _unchanged(kg, iris, previous, _since_spare(previous, _since(tmp_path, graph)), tmp_path / "probes")
+    assert len(kept) > len(iris) / 2  # the same graph, told apart only by the step's start

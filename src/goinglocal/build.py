@@ -5,10 +5,8 @@ one build at a time holds the build lock (goinglocal.buildlock)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import time
 from dataclasses import dataclass
@@ -123,6 +121,14 @@ def _previous_graph(out: Path) -> bytes | None:
         return None
 
 
+def _extension(closure) -> tuple[bytes, bytes, bytes] | None:
+    """What the closure's extension changed, as GraphSteps.record takes it:
+    the graph it started from as the build writes graphs, and the lines."""
+    if (extended := closure.extended) is None:
+        return None
+    return to_nquads(extended.before), extended.removed, extended.added
+
+
 def site_spare(out: Path) -> Path:
     return out / "cache" / "site-spare"
 
@@ -159,40 +165,29 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         return _build(layout, out)
 
 
-def _files_key(dataset) -> str:
-    """What the files said when they were read: their triples as parsed,
-    blank node labels left out (two parses of a file label them differently)."""
-    return hashlib.sha256(re.sub(rb"_:\S+", b"_:", dataset.asserted_nt())).hexdigest()
-
-
-def _validation(layout: Layout):
+def _validation(layout: Layout, dataset):
     """The repository validated as its files are: the shapes (only the nodes
     an edit can affect, when a previous validation is cached) and the checks
     of the parsed files. None of it needs the closure, so a build runs it in
-    a child forked as it starts, on the core the reasoning leaves idle; the
-    report is final unless the closure finds the data inconsistent (then the
-    caller adds those problems with validate_dataset). Returns the files' key
-    (_files_key: the caller checks it read the same files), the shapes'
-    problems, how many nodes were validated again, and the report."""
+    a child forked once the files are parsed, on the core the reasoning
+    leaves idle; the report is final unless the closure finds the data
+    inconsistent (then the caller adds those problems with validate_dataset).
+    Returns the shapes' problems, how many nodes were validated again, and
+    the report."""
     import pyoxigraph as ox
     from goinglocal.store import ASSERTED
-    dataset = load_dataset(layout, read_only_cache=True)  # the build's own load keeps the cache
     store = ox.Store()  # the asserted graph, as the build's store holds it
     store.load(dataset.asserted_nt(), format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
     asserted_nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ASSERTED)
     shacl, revalidated = shacl_problems_after_edit(dataset, layout, asserted_nt, store)
-    return _files_key(dataset), shacl, revalidated, validate_dataset(dataset, layout, closure_errors=[], shacl=shacl)
+    return shacl, revalidated, validate_dataset(dataset, layout, closure_errors=[], shacl=shacl)
 
 
-def _validation_of(validating: Background, dataset, layout: Layout, closure, kg: KnowledgeGraph):
-    """The report and how many nodes were validated again: the early child's
-    (_validation), with the closure's inconsistencies added if it found any;
-    made here again if the child read other files than this build did (one
-    was saved while the build ran)."""
-    key, shacl, revalidated, report = validating.result()
-    if key != _files_key(dataset):
-        shacl, revalidated = shacl_problems_after_edit(dataset, layout, closure.asserted_nt, kg.store)
-    elif not closure.errors:
+def _validation_of(validating: Background, dataset, layout: Layout, closure):
+    """The report and how many nodes were validated again: the child's
+    (_validation), with the closure's inconsistencies added if it found any."""
+    shacl, revalidated, report = validating.result()
+    if not closure.errors:
         return report, revalidated
     return validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl), revalidated
 
@@ -210,16 +205,17 @@ def _checks(layout: Layout, kg: KnowledgeGraph, cache_dir: Path | None = None):
 def _build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     recover_interrupted(out)
-    validating = Background(_validation, layout)  # forked first: no thread runs yet
+    previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
+    dataset = load_dataset(layout)
+    previous.wait()  # no thread may run when the build forks
+    validating = Background(_validation, layout, dataset)
     try:
-        previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
-        dataset = load_dataset(layout)
         closure = closure_for(layout, dataset=dataset, previous=previous)
     except BaseException:
         validating.cancel()
         raise
     kg = KnowledgeGraph(closure)
-    checking = Background(_checks, layout, kg, out / "cache")
+    checking = None
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -229,7 +225,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         cache_compiled_templates(out / "cache" / "templates")
         nquads = to_nquads(closure)
         steps = GraphSteps(out / "cache")
-        step = steps.record(_previous_graph(out), nquads)  # what changed since the last build
+        step = steps.record(_previous_graph(out), nquads, _extension(closure))  # what changed since the last build
         graph_sha, last_sha = (step.after, step.before) if step else (graphdelta.sha(nquads), None)
         since_last = steps.since(last_sha, step) if step else None
         search = SearchCache(out / "cache")  # the search entries, kept where no change reaches them
@@ -259,9 +255,9 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, nquads)
+        checks, notes, notes_text = _checks(layout, kg, out / "cache")
         site = site_writer.finish(stats, answered)
-        checks, notes, notes_text = checking.result()
-        report, revalidated = _validation_of(validating, dataset, layout, closure, kg)
+        report, revalidated = _validation_of(validating, dataset, layout, closure)
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))
         _write(staging / "reports" / "checks.txt", checks_text(checks))
@@ -272,7 +268,8 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         search.save(graph_sha, index_entries(kg))
     except BaseException:
         validating.cancel()
-        checking.cancel()
+        if checking is not None:
+            checking.cancel()
         if site_writer is not None:
             site_writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)

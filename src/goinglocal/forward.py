@@ -191,24 +191,78 @@ def _schema_changing(t: Terms, schema_input: set, derived: Iterable[tuple[int, i
     return bool(_schema_triples(t, derived) - schema_input)
 
 
-def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = None,
+class StoreClosure:
+    """A fixpoint's triples as an Oxigraph store holds them (in any of its
+    graphs), read by `run` only where a rule looks: whether a triple is
+    there, a node's objects or subjects by one predicate, the schema's
+    triples. An edit adds a few triples to a closure of thousands, so this
+    reads far less than indexing the whole closure would."""
+
+    def __init__(self, t: Terms, store: ox.Store):
+        self.t, self.store = t, store
+
+    def has(self, s: int, p: int, o: int) -> bool:
+        terms = self.t.terms
+        return next(iter(self.store.quads_for_pattern(terms[s], terms[p], terms[o])), None) is not None
+
+    def objects(self, s: int, p: int) -> set[int]:
+        if self.t.literal[s]:  # a literal is no triple's subject
+            return set()
+        terms, ident = self.t.terms, self.t.id
+        return {ident(q.object) for q in self.store.quads_for_pattern(terms[s], terms[p], None)}
+
+    def subjects(self, p: int, o: int) -> set[int]:
+        terms, ident = self.t.terms, self.t.id
+        return {ident(q.subject) for q in self.store.quads_for_pattern(None, terms[p], terms[o])}
+
+    def schema_triples(self) -> set[tuple[int, int, int]]:
+        ident, typ = self.t.id, ox.NamedNode(TYPE)
+        quads = [q for name in SCHEMA_PREDICATES for q in self.store.quads_for_pattern(None, ox.NamedNode(name), None)]
+        quads += [q for name in SCHEMA_TYPES for q in self.store.quads_for_pattern(None, typ, ox.NamedNode(name))]
+        return {(ident(q.subject), ident(q.predicate), ident(q.object)) for q in quads}
+
+
+class _Index(dict):
+    """node -> nodes by one predicate: what the store holds, read when a node
+    is first asked for, plus what the run has taken since."""
+
+    def __init__(self, read):
+        super().__init__()
+        self.read = read
+
+    def __missing__(self, node):
+        found = self[node] = self.read(node)
+        return found
+
+    def get(self, node, default=None):
+        return self[node]
+
+
+def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreClosure | None" = None,
         added: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, int]] | None:
     """The triples the rules derive that are not asserted, in the order found;
     None if the schema would change (see the module's note).
 
-    With `closure` (a fixpoint's every triple, asserted and derived) and
-    `added` (new asserted triples), only what the added triples lead to is
-    computed: the closure is indexed first, the added ones are taken after.
+    With `closure` (a fixpoint's every triple, asserted and derived: a list,
+    or a StoreClosure to read on demand) and `added` (new asserted triples),
+    only what the added triples lead to is computed: the closure is indexed
+    first (or read as the rules need it), the added ones are taken after.
 
     Inside, a triple is one integer (s | p << B | o << 2B, B bits per id):
     a set of a few million of them fits where tuples would not."""
     added = list(added or ())
-    everything = asserted if closure is None else closure
-    schema_input = _schema_triples(t, everything) | _schema_triples(t, added)
+    stored = closure if isinstance(closure, StoreClosure) else None
+    if stored is not None:  # ids for the added triples' terms first: B bits must cover every id the run will see
+        closure = []
+        schema_input = stored.schema_triples() | _schema_triples(t, added)
+    else:
+        everything = asserted if closure is None else closure
+        schema_input = _schema_triples(t, everything) | _schema_triples(t, added)
     scm = schema_closure(t, schema_input)
     schema_input |= scm
     sch = Schema(t, schema_input)
-    bits = max(len(t.terms), 1).bit_length()
+    # a StoreClosure gives terms ids as the run reads them: room for as many as a store can hold
+    bits = 40 if stored is not None else max(len(t.terms), 1).bit_length()
     mask, shift2 = (1 << bits) - 1, 2 * bits
     pack = lambda s, p, o: s | (p << bits) | (o << shift2)  # noqa: E731
     typ = sch.type
@@ -220,8 +274,12 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
     # join indexes, only for the predicates a join reads: forwards (s -> o) and backwards (o -> s)
     forwards = set(transitive) | set(chains) | ({typ} if svf_by_prop else set())
     backwards = set(transitive) | set(chains) | set(svf_by_prop)
-    sp: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in forwards}
-    po: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in backwards}
+    if stored is None:
+        sp: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in forwards}
+        po: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in backwards}
+    else:
+        sp = {p: _Index(lambda s, p=p: stored.objects(s, p)) for p in forwards}
+        po = {p: _Index(lambda o, p=p: stored.subjects(p, o)) for p in backwards}
 
     def index(s, p, o):
         if p in forwards:
@@ -241,7 +299,7 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
         todo = []
         for triple in added:  # asserted now: taken, never reported as derived
             x = pack(*triple)
-            if x not in seen:
+            if x not in seen and not (stored is not None and stored.has(*triple)):
                 seen.add(x)
                 todo.append(x)
 
@@ -251,6 +309,15 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: list | None = N
             seen.add(x)
             derived.append(x)
             todo.append(x)
+
+    if stored is not None:  # a triple the store holds is in the closure already
+        def push(s, p, o):  # noqa: F811
+            x = s | (p << bits) | (o << shift2)
+            if x not in seen and not literal[s]:
+                seen.add(x)
+                if not stored.has(s, p, o):
+                    derived.append(x)
+                    todo.append(x)
 
     for triple in sorted(scm):  # the schema rules' consequences, derived before any other
         push(*triple)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,29 +36,41 @@ def sha(nquads: bytes) -> str:
     return hashlib.sha256(nquads).hexdigest()
 
 
-def _skeleton(quad: ox.Quad) -> str:
+_BLANK_LABEL = re.compile(rb"(?:^|(?<= ))_:\S+")
+
+
+def _skeleton(line: bytes) -> bytes | str | None:
+    """The quad of an N-Quads line with its blank node labels left out, to
+    compare quads across loads; None when it has no blank node. A line
+    without a literal holds only IRIs and blank nodes, each token a term, so
+    its text does; a line with a literal (a quoted "_:" could be its text) is
+    parsed."""
+    if b"_:" not in line:
+        return None
+    if b'"' not in line:
+        return _BLANK_LABEL.sub(b"_:", line)
+    quad = next(iter(ox.parse(line + b"\n", format=ox.RdfFormat.N_QUADS)))
+    if not (isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)):
+        return None
     return " ".join("_:" if isinstance(t, ox.BlankNode) else str(t)
                     for t in (quad.subject, quad.predicate, quad.object, quad.graph_name))
 
 
-def _blank(quad: ox.Quad) -> bool:
-    return isinstance(quad.subject, ox.BlankNode) or isinstance(quad.object, ox.BlankNode)
-
-
 def changed_lines(before: bytes, after: bytes) -> tuple[bytes, bytes]:
-    """(removed, added) N-Quads lines between two graphs written the same way."""
+    """(removed, added) N-Quads lines between two graphs written the same
+    way; lines with blank nodes only where the count of their skeletons
+    (_skeleton) differs."""
     old, new = set(before.splitlines()), set(after.splitlines())
     old.discard(b"")
     new.discard(b"")
     gone, came = sorted(old - new), sorted(new - old)
-    parse = lambda lines: list(ox.parse(b"\n".join(lines) + b"\n", format=ox.RdfFormat.N_QUADS))  # noqa: E731
-    gone_q, came_q = parse(gone), parse(came)
-    counts = Counter(_skeleton(q) for q in gone_q if _blank(q))
-    counts.subtract(_skeleton(q) for q in came_q if _blank(q))
+    gone_s, came_s = [_skeleton(line) for line in gone], [_skeleton(line) for line in came]
+    counts = Counter(s for s in gone_s if s is not None)
+    counts.subtract(s for s in came_s if s is not None)
     differs = {k for k, n in counts.items() if n}
-    keep = lambda lines, quads: b"".join(line + b"\n" for line, q in zip(lines, quads)  # noqa: E731
-                                         if not _blank(q) or _skeleton(q) in differs)
-    return keep(gone, gone_q), keep(came, came_q)
+    keep = lambda lines, skeletons: b"".join(line + b"\n" for line, s in zip(lines, skeletons)  # noqa: E731
+                                             if s is None or s in differs)
+    return keep(gone, gone_s), keep(came, came_s)
 
 
 @dataclass
@@ -148,10 +161,16 @@ class GraphSteps:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.steps = []
 
-    def record(self, previous: bytes | None, graph: bytes) -> Step | None:
-        """The step from the previous build's graph to this one (None if there was none)."""
+    def record(self, previous: bytes | None, graph: bytes, known: tuple[bytes, bytes, bytes] | None = None) -> Step | None:
+        """The step from the previous build's graph to this one (None if there
+        was none). known: (a graph, the N-Quads lines removed from it, those
+        added) that lead to this one, as extending a closure tells
+        (goinglocal.reason.Extension): used when the previous graph is
+        that one, instead of comparing the two graphs."""
         if previous is None:
             return None
+        if known is not None and known[0] == previous:
+            return Step(sha(previous), sha(graph), known[1], known[2])
         removed, added = changed_lines(previous, graph)
         return Step(sha(previous), sha(graph), removed, added)
 

@@ -12,7 +12,7 @@ import pyoxigraph as ox
 
 from goinglocal import materialise as m
 from goinglocal.load import Dataset
-from goinglocal.reason import Closure
+from goinglocal.reason import Closure, Extension
 from goinglocal.store import closure_store
 
 CHAIN = ox.NamedNode("http://www.w3.org/2002/07/owl#propertyChainAxiom")
@@ -64,12 +64,17 @@ def extend_closure(old: Closure, dataset: Dataset, old_input: bytes | None = Non
         return None
     if store is None:
         store = closure_store(old)
-    errors = m.extend_store(store, added)
+    stats = m.Stats()
+    errors = m.extend_store(store, added, stats)
     asserted = m.dump(store, (m.ASSERTED,))
     closure = asserted + m.dump(store, (m.INFERRED,))
-    lines = lambda nt: sum(1 for line in nt.splitlines() if line.strip())  # noqa: E731
+    lines = lambda nt: nt.count(b"\n")  # noqa: E731 - a store's dump: one line a triple, each ended
+    extended = None
+    if stats.added is not None:  # forward chaining says what it changed (the SPARQL rules do not)
+        quads = lambda qs: "".join(dict.fromkeys(f"{q} .\n" for q in qs)).encode("utf-8")  # noqa: E731
+        extended = Extension(old, quads(stats.removed), quads(stats.added))
     return Closure(asserted, closure, lines(asserted), lines(closure), errors, from_cache=False, incremental=True,
-                   store=store)
+                   store=store, extended=extended)
 
 
 # --- validation ----------------------------------------------------------------

@@ -134,6 +134,9 @@ class Stats:
     rounds: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # rule name -> seconds, all rounds
     derived: list[int] = field(default_factory=list)          # new triples per round
+    # after an extension by forward chaining (extend_store): the quads that left and joined the graphs
+    removed: list[ox.Quad] | None = None
+    added: list[ox.Quad] | None = None
 
 
 def _graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
@@ -173,30 +176,37 @@ def _forward(store: ox.Store, stats: Stats, new: list | None = None) -> list[str
         if new is None:
             derived = forward.run(terms, _asserted_ids(store, terms))
         else:
-            closure = _asserted_ids(store, terms, (ASSERTED, INFERRED))
             added = [(terms.id(t.subject), terms.id(t.predicate), terms.id(t.object)) for t in new]
-            derived = forward.run(terms, [], closure=closure, added=added)
+            derived = forward.run(terms, [], closure=forward.StoreClosure(terms, store), added=added)
     if derived is None:
         return None
     if new is not None:
-        _assert_new(store, new)
+        moved = _assert_new(store, new)
+        t = terms.terms
+        stats.removed = [ox.Quad(q.subject, q.predicate, q.object, INFERRED) for q in moved]
+        stats.added = ([ox.Quad(q.subject, q.predicate, q.object, ASSERTED) for q in new]
+                       + [ox.Quad(t[s], t[p], t[o], INFERRED) for s, p, o in derived])
     _add_inferred(store, terms, derived)
     stats.rounds, stats.derived = 1, [len(derived)]
     stats.seconds["forward chaining"] = time.perf_counter() - started
     return inconsistencies(store)
 
 
-def _assert_new(store: ox.Store, new: list, delta: bool = False) -> None:
+def _assert_new(store: ox.Store, new: list, delta: bool = False) -> list:
     """Put new asserted triples in the asserted graph; one that was inferred
     leaves the inferred graph, any other also goes to the delta graph when
-    `delta` (the SPARQL rules' first round starts from it)."""
+    `delta` (the SPARQL rules' first round starts from it). Returns those
+    that were inferred."""
+    moved = []
     for t in new:
         inferred = ox.Quad(t.subject, t.predicate, t.object, INFERRED)
         if inferred in store:
             store.remove(inferred)
+            moved.append(t)
         elif delta:
             store.add(ox.Quad(t.subject, t.predicate, t.object, DELTA))
         store.add(ox.Quad(t.subject, t.predicate, t.object, ASSERTED))
+    return moved
 
 
 def materialise_store_sparql(store: ox.Store, stats: Stats | None = None) -> list[str]:

@@ -130,10 +130,24 @@ class Closure:
     # the Oxigraph store the closure was made in (asserted and inferred named
     # graphs), when there is one: a KnowledgeGraph uses it instead of loading the text again
     store: object = field(default=None, repr=False, compare=False)
+    # extended from `extended.before`: the quads that left and joined the
+    # named graphs since (goinglocal.incremental.extend_closure)
+    extended: "Extension | None" = field(default=None, repr=False, compare=False)
 
     @property
     def inferred_triples(self) -> int:
         return self.closure_triples - self.asserted_triples
+
+
+@dataclass
+class Extension:
+    """What extending a closure changed: the closure it started from, and the
+    quads (asserted and inferred named graphs) removed and added, as N-Quads
+    lines. A triple that was inferred and is now asserted is removed from
+    the inferred graph and added to the asserted one."""
+    before: Closure
+    removed: bytes
+    added: bytes
 
 
 class ClosureCache:
@@ -236,6 +250,10 @@ class PreviousClosure:
             self._found = (key, old, closure_store(old))
         except Exception:  # noqa: BLE001 - no usable cache: the closure is computed from scratch
             self._found = None
+
+    def wait(self) -> None:
+        """Until the load is done (the thread has ended)."""
+        self._thread.join()
 
     def take(self) -> tuple[str | None, Closure, object] | None:
         """(its input key, the closure, its store), once; None if there is no usable cache."""

@@ -89,7 +89,6 @@ class SiteWriter:
         manifest = spare_manifest(spare) if spare is not None else None
         previous = read_manifest(manifest) if spare is not None and spare.is_dir() else None
         change = _since_spare(previous, since)
-        kept, refs = self._unchanged(previous, change, spare)
         if previous is not None:
             out.mkdir(parents=True, exist_ok=True)
             os.replace(spare, out / SITE_DIR)
@@ -102,22 +101,9 @@ class SiteWriter:
         # what both processes read (labels, the search index, the asserted graph's Turtle, which the
         # build writes to graph/ and the child to the downloads), made once before the fork
         kg.labels, index_entries(kg), data.iri_label(kg), graph_files(kg).asserted_turtle
-        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, kept, refs,
-                                      change)
-
-    def _unchanged(self, previous: dict | None, change: Change | None, spare: Path | None) -> tuple[set[str], dict]:
-        """The entities whose files the spare site holds as this graph would
-        make them (goinglocal.site.changes), and their mentioned nodes.
-        change: what changed since the spare's graph (_since_spare)."""
-        self.iris = [i for i in data.entities(self.kg) if entity_dir(i)]
-        deps = (previous or {}).get("deps")
-        if not deps or change is None or previous.get("code") != code_version():
-            return set(), {}
-        affected = changes.affected_entities(self.kg, deps, change, self.iris,
-                                             cache=spare.parent / PROFILE_PROBES)
-        if affected is None:
-            return set(), {}
-        return set(self.iris) - affected, changes.previous_refs(deps)
+        self.iris = [i for i in data.entities(kg) if entity_dir(i)]
+        probes = spare.parent / PROFILE_PROBES if spare is not None else None
+        self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, change, probes)
 
     def finish(self, stats: dict, answered: list) -> SiteSummary:
         try:
@@ -165,13 +151,30 @@ class _GraphPagesDone:
     classes: list           # the classes the home page lists (goinglocal.site.classes.summary)
 
 
+def _unchanged(kg: KnowledgeGraph, iris: list[str], previous: dict | None, change: Change | None,
+               probes: Path | None) -> tuple[set[str], dict]:
+    """The entities whose files the spare site holds as this graph would
+    make them (goinglocal.site.changes), and their mentioned nodes.
+    change: what changed since the spare's graph (_since_spare); probes:
+    where the profile probes are cached."""
+    deps = (previous or {}).get("deps")
+    if not deps or change is None or previous.get("code") != code_version():
+        return set(), {}
+    affected = changes.affected_entities(kg, deps, change, iris, cache=probes)
+    if affected is None:
+        return set(), {}
+    return set(iris) - affected, changes.previous_refs(deps)
+
+
 def _graph_pages(kg: KnowledgeGraph, layout: Layout, folder: Path, previous: dict | None, iris: list[str],
-                 kept: set[str], refs: dict, change: Change | None) -> _GraphPagesDone:
+                 change: Change | None, probes: Path | None) -> _GraphPagesDone:
     """Every page made from the graph alone, written into the site folder by
-    a forked child: the entities' (most of the site), the classes, map,
-    timeline, network, downloads and query pages. change: what changed since
-    the graph the folder's site was made from, if known."""
+    a forked child: the entities' (most of the site; those no change reaches
+    are kept, _unchanged), the classes, map, timeline, network, downloads
+    and query pages. change: what changed since the graph the folder's site
+    was made from, if known."""
     site = SiteOutput(folder, previous)
+    kept, refs = _unchanged(kg, iris, previous, change, probes)
     count, profiled = write_entity_pages(kg, site, iris, kept, refs)
     classes = data.classes(kg)
     pages = count + class_lists.write_pages(kg, site, classes)
