@@ -36,8 +36,8 @@ def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
     """Make the probes of the questions and of the profile queries
     (goinglocal.querydelta) before a build needs them: rdflib's parser takes
     about 50 ms a query, 5 s for the library. The build does this in its
-    checking child, which has time to spare when everything is made from
-    scratch; once kept, they cost nothing."""
+    validation child, which has time to spare while the closure is computed;
+    once kept, they cost a read."""
     from goinglocal.profile import QUERIES
     from goinglocal.searchcache import search_probes
     question_probes(questions, cache_dir)

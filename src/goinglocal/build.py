@@ -165,7 +165,7 @@ def run_build(layout: Layout, out: Path) -> BuildSummary:
         return _build(layout, out)
 
 
-def _validation(layout: Layout, dataset):
+def _validation(layout: Layout, dataset, cache_dir: Path):
     """The repository validated as its files are: the shapes (only the nodes
     an edit can affect, when a previous validation is cached) and the checks
     of the parsed files. None of it needs the closure, so a build runs it in
@@ -180,7 +180,11 @@ def _validation(layout: Layout, dataset):
     store.load(dataset.asserted_nt(), format=ox.RdfFormat.N_TRIPLES, to_graph=ASSERTED)
     asserted_nt = store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ASSERTED)
     shacl, revalidated = shacl_problems_after_edit(dataset, layout, asserted_nt, store)
-    return shacl, revalidated, validate_dataset(dataset, layout, closure_errors=[], shacl=shacl)
+    report = validate_dataset(dataset, layout, closure_errors=[], shacl=shacl)
+    # the probes of the questions and the profile queries, for the next build's answers and pages: seconds
+    # when none is kept yet, which this child has to spare while the closure is computed
+    warm_probes(load_questions(layout), cache_dir)
+    return shacl, revalidated, report
 
 
 def _validation_of(validating: Background, dataset, layout: Layout, closure):
@@ -192,13 +196,11 @@ def _validation_of(validating: Background, dataset, layout: Layout, closure):
     return validate_dataset(dataset, layout, closure_errors=closure.errors, shacl=shacl), revalidated
 
 
-def _checks(layout: Layout, kg: KnowledgeGraph, cache_dir: Path | None = None):
-    """The quality checks and the mention report: work on the closure that
-    runs in a child process beside the answers and the site (goinglocal.background)."""
+def _checks(layout: Layout, kg: KnowledgeGraph):
+    """The quality checks and the mention report: work on the closure the
+    build does while its site child writes the pages."""
     checks = run_checks(kg, layout)
     notes = find_mentions(kg)
-    if cache_dir is not None:
-        warm_probes(load_questions(layout), cache_dir)  # for the next build's answers and pages
     return checks, notes, report_text(kg, notes)
 
 
@@ -208,14 +210,13 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
     dataset = load_dataset(layout)
     previous.wait()  # no thread may run when the build forks
-    validating = Background(_validation, layout, dataset)
+    validating = Background(_validation, layout, dataset, out / "cache")
     try:
         closure = closure_for(layout, dataset=dataset, previous=previous)
     except BaseException:
         validating.cancel()
         raise
     kg = KnowledgeGraph(closure)
-    checking = None
 
     staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
@@ -255,7 +256,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
             index.append(f"| [{name}]({name}.csv) | {used} | {question.family} | {needs} | {len(rows)} | {question.summary} |")
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, nquads)
-        checks, notes, notes_text = _checks(layout, kg, out / "cache")
+        checks, notes, notes_text = _checks(layout, kg)
         site = site_writer.finish(stats, answered)
         report, revalidated = _validation_of(validating, dataset, layout, closure)
         _write(staging / "reports" / "validation.txt", report_table(report))
@@ -268,8 +269,6 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         search.save(graph_sha, index_entries(kg))
     except BaseException:
         validating.cancel()
-        if checking is not None:
-            checking.cancel()
         if site_writer is not None:
             site_writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)
