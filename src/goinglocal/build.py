@@ -26,6 +26,7 @@ from goinglocal.paths import Layout
 from goinglocal.questions import load_questions
 from goinglocal.serve import NQUADS_NAME, to_nquads
 from goinglocal.site import MANIFEST, SITE_DIR, SiteWriter, spare_manifest
+from goinglocal.site.downloads import file_name
 from goinglocal.site.graph_files import graph_files
 from goinglocal.site.render import cache_compiled_templates
 from goinglocal.reason import PreviousClosure, closure_for
@@ -114,6 +115,17 @@ def _recycle_site(old: Path, out: Path) -> None:
             shutil.rmtree(spare, ignore_errors=True)
 
 
+def _same_bytes(path: Path, twin: Path, make) -> None:
+    """Write path as a second name of twin, a file of the same bytes the site
+    wrote (its download of the asserted graph as Turtle); if that cannot be,
+    write make()."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(twin, path)
+    except OSError:
+        _write(path, make())
+
+
 def _previous_graph(out: Path) -> bytes | None:
     try:
         return (out / "graph" / NQUADS_NAME).read_bytes()
@@ -123,10 +135,12 @@ def _previous_graph(out: Path) -> bytes | None:
 
 def _extension(closure) -> tuple[bytes, bytes, bytes] | None:
     """What the closure's extension changed, as GraphSteps.record takes it:
-    the graph it started from as the build writes graphs, and the lines."""
+    the sha256 of the graph it started from as the build writes graphs (the
+    cache keeps it), and the lines."""
     if (extended := closure.extended) is None:
         return None
-    return to_nquads(extended.before), extended.removed, extended.added
+    before = extended.before.graph or graphdelta.sha(to_nquads(extended.before))
+    return before, extended.removed, extended.added
 
 
 def site_spare(out: Path) -> Path:
@@ -212,7 +226,7 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
     previous.wait()  # no thread may run when the build forks
     validating = Background(_validation, layout, dataset, out / "cache")
     try:
-        closure = closure_for(layout, dataset=dataset, previous=previous)
+        closure = closure_for(layout, dataset=dataset, previous=previous, save_later=True)
     except BaseException:
         validating.cancel()
         raise
@@ -234,7 +248,6 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         site_writer = SiteWriter(kg, layout, staging, spare=site_spare(out), graph=graph_sha,
                                  since=lambda before: steps.since(before, step))  # its entity pages start now, on the other core
         whole = graph_files(kg)  # the site's downloads are the same bytes (goinglocal.site.graph_files)
-        _write(staging / "graph" / "asserted.ttl", whole.asserted_turtle)
         _write(staging / "graph" / "asserted.nt", closure.asserted_nt)
         _write(staging / "graph" / "closure.nt", closure.closure_nt)
         _write(staging / "graph" / "inferred.nt", inferred_only(closure))
@@ -257,7 +270,11 @@ def _build(layout: Layout, out: Path) -> BuildSummary:
         _write(staging / "answers" / "index.md", "\n".join(index) + "\n")
         _write(staging / "graph" / NQUADS_NAME, nquads)
         checks, notes, notes_text = _checks(layout, kg)
+        if closure.save is not None:  # kept for the next build, while the site child finishes
+            closure.save(graph_sha)
         site = site_writer.finish(stats, answered)
+        _same_bytes(staging / "graph" / "asserted.ttl", staging / SITE_DIR / "downloads" / file_name("asserted", "ttl"),
+                    lambda: whole.asserted_turtle)
         report, revalidated = _validation_of(validating, dataset, layout, closure)
         _write(staging / "reports" / "validation.txt", report_table(report))
         _write(staging / "reports" / "validation.json", report_json(report))

@@ -161,16 +161,16 @@ class GraphSteps:
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             self.steps = []
 
-    def record(self, previous: bytes | None, graph: bytes, known: tuple[bytes, bytes, bytes] | None = None) -> Step | None:
+    def record(self, previous: bytes | None, graph: bytes, known: tuple[str, bytes, bytes] | None = None) -> Step | None:
         """The step from the previous build's graph to this one (None if there
-        was none). known: (a graph, the N-Quads lines removed from it, those
-        added) that lead to this one, as extending a closure tells
-        (goinglocal.reason.Extension): used when the previous graph is
+        was none). known: (the sha256 of a graph, the N-Quads lines removed
+        from it, those added) that lead to this one, as extending a closure
+        tells (goinglocal.reason.Extension): used when the previous graph is
         that one, instead of comparing the two graphs."""
         if previous is None:
             return None
-        if known is not None and known[0] == previous:
-            return Step(sha(previous), sha(graph), known[1], known[2])
+        if known is not None and known[0] == (before := sha(previous)):
+            return Step(before, sha(graph), known[1], known[2])
         removed, added = changed_lines(previous, graph)
         return Step(sha(previous), sha(graph), removed, added)
 

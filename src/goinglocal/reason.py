@@ -16,6 +16,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass, field
+from typing import Callable
 from goinglocal.versions import package_version as version
 from pathlib import Path
 
@@ -133,6 +134,10 @@ class Closure:
     # extended from `extended.before`: the quads that left and joined the
     # named graphs since (goinglocal.incremental.extend_closure)
     extended: "Extension | None" = field(default=None, repr=False, compare=False)
+    # the sha256 of its N-Quads as a build writes them (goinglocal.serve.to_nquads), when the cache knows it
+    graph: str | None = field(default=None, repr=False, compare=False)
+    # closure_for(save_later=True): call with the graph's sha256 to keep the closure in the cache
+    save: "Callable[[str | None], None] | None" = field(default=None, repr=False, compare=False)
 
     @property
     def inferred_triples(self) -> int:
@@ -173,7 +178,7 @@ class ClosureCache:
                     or hashlib.sha256(closure).hexdigest() != meta["closure_sha256"]):
                 return None
             return Closure(asserted, closure, meta["asserted_triples"], meta["closure_triples"],
-                           meta["errors"], from_cache=True)
+                           meta["errors"], from_cache=True, graph=meta.get("graph"))
         except (OSError, ValueError, KeyError):
             return None
 
@@ -192,7 +197,20 @@ class ClosureCache:
         except (OSError, ValueError, AttributeError):
             return None
 
-    def write(self, key: str, result: Closure, ontology: str = "", input_nt: bytes | None = None) -> None:
+    def note_graph(self, key: str, graph: str | None) -> None:
+        """Keep the sha256 of the N-Quads a build wrote of the cached closure
+        (if the cache still holds the closure of this key): the next build
+        extending it knows its graph without writing it again."""
+        try:
+            meta = json.loads(self.meta.read_text())
+        except (OSError, ValueError):
+            return
+        if graph is not None and isinstance(meta, dict) and meta.get("key") == key and meta.get("graph") != graph:
+            meta["graph"] = graph
+            write_atomic(self.meta, json.dumps(meta, indent=1).encode())
+
+    def write(self, key: str, result: Closure, ontology: str = "", input_nt: bytes | None = None,
+              graph: str | None = None) -> None:
         if input_nt is not None:
             write_atomic(self.input, input_nt)
         else:
@@ -203,7 +221,8 @@ class ClosureCache:
                 "closure_sha256": hashlib.sha256(result.closure_nt).hexdigest(),
                 "asserted_triples": result.asserted_triples, "closure_triples": result.closure_triples,
                 "errors": result.errors, "ontology_key": ontology,
-                "input_sha256": hashlib.sha256(input_nt).hexdigest() if input_nt is not None else None}
+                "input_sha256": hashlib.sha256(input_nt).hexdigest() if input_nt is not None else None,
+                "graph": graph}
         write_atomic(self.meta, json.dumps(meta, indent=1).encode())
 
 
@@ -263,21 +282,27 @@ class PreviousClosure:
 
 
 def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = None,
-                dataset: Dataset | None = None, previous: PreviousClosure | None = None) -> Closure:
+                dataset: Dataset | None = None, previous: PreviousClosure | None = None,
+                save_later: bool = False) -> Closure:
     """The repository's closure: from the cache when its inputs are unchanged;
     extended from the cached one when the ontology is unchanged and instance
     files only gained triples (goinglocal.incremental); else from scratch.
     `dataset` (the repository, already loaded) spares a second parse;
     `previous` (the cache already loaded into a store) gives the closure
-    its store (Closure.store) and spares the extension a load."""
+    its store (Closure.store) and spares the extension a load. save_later:
+    the new closure is not written to the cache here; the caller calls its
+    `save` with its graph's sha256 when it has time (a build, while it
+    waits for its site child)."""
     reasoner = reasoner or default_reasoner()
     key = input_key(layout, reasoner)
     cache = ClosureCache(layout)
     loaded = previous.take() if previous is not None else None
+    note = lambda graph: cache.note_graph(key, graph)  # noqa: E731 - the cached closure's graph
     if use_cache and loaded is not None and loaded[0] == key:
-        loaded[1].store = loaded[2]
+        loaded[1].store, loaded[1].save = loaded[2], note
         return loaded[1]
     if use_cache and loaded is None and (hit := cache.read(key)):
+        hit.save = note
         return hit
     dataset = dataset if dataset is not None else load_dataset(layout)
     ontology = ontology_key(layout, reasoner)
@@ -290,5 +315,8 @@ def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = N
     if result is None:
         result = compute(dataset, reasoner)
     if use_cache:
-        cache.write(key, result, ontology, dataset.asserted_nt() if dataset is not None else None)
+        input_nt = dataset.asserted_nt() if dataset is not None else None
+        result.save = lambda graph: cache.write(key, result, ontology, input_nt, graph)
+        if not save_later:
+            result.save(None)
     return result

@@ -98,9 +98,8 @@ class SiteWriter:
         self.site = SiteOutput(out / SITE_DIR, previous)
         self.ontology_page = (previous or {}).get("ontology")  # the ontology's page without its counts
         _copy_static(self.site)
-        # what both processes read (labels, the search index, the asserted graph's Turtle, which the
-        # build writes to graph/ and the child to the downloads), made once before the fork
-        kg.labels, index_entries(kg), data.iri_label(kg), graph_files(kg).asserted_turtle
+        # what both processes read (labels, the search index), made once before the fork
+        kg.labels, index_entries(kg), data.iri_label(kg)
         self.iris = [i for i in data.entities(kg) if entity_dir(i)]
         probes = spare.parent / PROFILE_PROBES if spare is not None else None
         self.graph_pages = Background(_graph_pages, kg, layout, self.site.folder, previous, self.iris, change, probes)

@@ -64,6 +64,11 @@ def void_description(kg: KnowledgeGraph, files: list[tuple[str, str, str, int]],
     return "\n".join(lines) + "\n"
 
 
+def file_name(which: str, ext: str) -> str:
+    """The download of the asserted graph or the closure in a format, under downloads/."""
+    return f"goinglocal-{which}.{ext}"
+
+
 def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[ClassInfo], csvs: list[dict]) -> int:
     """The whole-graph files, VoID, the ontology and the downloads page
     (csvs: the class CSVs it lists, goinglocal.site.classes)."""
@@ -71,7 +76,7 @@ def write(kg: KnowledgeGraph, layout: Layout, site: SiteOutput, classes: list[Cl
     files = []
     for which, ext, data in whole.files():
         label, media = FORMATS[ext]
-        name = f"goinglocal-{which}.{ext}"
+        name = file_name(which, ext)
         site.write(f"downloads/{name}", data)
         files.append((name, f"{which} graph, {label}", media, len(data)))
     triples = {"asserted": whole.asserted_triples, "inferred": whole.inferred_triples,
