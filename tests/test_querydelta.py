@@ -190,3 +190,22 @@ def test_unions_on_both_sides_of_a_join_and_a_bind_are_followed():
                (other, TYPE, _iri("Loc"))]
     assert _check(triples, [], [(town, _iri("in"), country)], query) == {EX + "town", EX + "actor"}
     assert _check(triples, [], [(other, TYPE, _iri("Country"))], query) == {EX + "other"}
+
+
+def test_warming_probes_reads_only_their_listing_when_none_is_missing(tmp_path, monkeypatch):
+    cache = tmp_path / "probes.pickle"
+    first, second = f"SELECT ?node WHERE {{ ?node <{EX}a> ?x }}", f"SELECT ?node WHERE {{ ?node <{EX}b> ?x }}"
+    assert querydelta.cached_probes([first], cache, warm_only=True) == {}  # made and listed
+    made = querydelta.cached_probes([first], cache)
+    assert made[first] is not None
+    import pickle
+    real = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda data: pytest.fail("the probes were read"))
+    assert querydelta.cached_probes([first], cache, warm_only=True) == {}
+    monkeypatch.setattr(pickle, "loads", real)
+    querydelta.cached_probes([first, second], cache, warm_only=True)  # one missing: made, and both listed
+    monkeypatch.setattr(pickle, "loads", lambda data: pytest.fail("the probes were read"))
+    querydelta.cached_probes([second, first], cache, warm_only=True)
+    monkeypatch.setattr(pickle, "loads", real)
+    both = querydelta.cached_probes([first, second], cache)
+    assert both[first] == made[first] and both[second] is not None

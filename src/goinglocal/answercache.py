@@ -40,9 +40,10 @@ def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
     once kept, they cost a read."""
     from goinglocal.profile import QUERIES
     from goinglocal.searchcache import search_probes
-    question_probes(questions, cache_dir)
-    querydelta.cached_probes(QUERIES.values(), cache_dir / PROFILE_PROBES)
-    search_probes(cache_dir)
+    querydelta.cached_probes([q.text for q in questions.values()], cache_dir / QUESTION_PROBES, per_node=False,
+                             warm_only=True)
+    querydelta.cached_probes(QUERIES.values(), cache_dir / PROFILE_PROBES, warm_only=True)
+    search_probes(cache_dir, warm_only=True)
 
 
 def _text_sha(question: Question) -> str:

@@ -221,7 +221,7 @@ def _checks(layout: Layout, kg: KnowledgeGraph):
 def _build(layout: Layout, out: Path) -> BuildSummary:
     started = time.perf_counter()
     recover_interrupted(out)
-    previous = PreviousClosure(layout)  # loads the cached closure on a thread while the files are parsed
+    previous = PreviousClosure(layout, out / "graph" / NQUADS_NAME)  # loads the cached closure on a thread while the files are parsed
     dataset = load_dataset(layout)
     previous.wait()  # no thread may run when the build forks
     validating = Background(_validation, layout, dataset, out / "cache")

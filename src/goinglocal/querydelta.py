@@ -227,17 +227,31 @@ def _merge_bound(pattern: tuple, context: list) -> tuple[tuple, list]:
     return tuple(term(t) for t in pattern), items
 
 
-def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) -> dict[str, tuple[Probe, ...] | None]:
+def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True,
+                  warm_only: bool = False) -> dict[str, tuple[Probe, ...] | None]:
     """probes() of each query (None where Unsupported), kept in a cache file
     between runs: rdflib's parser takes tens of milliseconds a query. An
     entry is keyed by the query, this module's code and the packages'
-    versions (versions.code_key)."""
+    versions (versions.code_key). warm_only: only make the missing ones;
+    the keys the file holds are listed beside it (.keys), so that when none
+    is missing the probes are not read (unpickling them takes longer than
+    listing them); returns {} then."""
     import hashlib
+    import json
     import pickle
     import sys
     from goinglocal.versions import code_key
+    queries = list(queries)
     salt = code_key("goinglocal-probes-1", sys.modules[__name__])
     key = lambda q: hashlib.sha256((salt + str(per_node) + q).encode()).hexdigest()  # noqa: E731
+    listing = cache.with_name(cache.name + ".keys")
+    if warm_only:
+        try:
+            listed = set(json.loads(listing.read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            listed = set()
+        if all(key(q) in listed for q in queries):
+            return {}
     try:
         known = pickle.loads(cache.read_bytes())
         known = known if isinstance(known, dict) else {}
@@ -253,11 +267,13 @@ def cached_probes(queries: Iterable[str], cache: FsPath, per_node: bool = True) 
             except Unsupported:
                 known[k] = None
         out[query] = known[k]
-    if missing:
+    if missing or warm_only:  # warm_only gets here when the listing lacks a key
         from goinglocal.reason import write_atomic
         keep = {key(q): out[q] for q in out}
-        write_atomic(cache, pickle.dumps(keep))
-    return out
+        if missing:
+            write_atomic(cache, pickle.dumps(keep))
+        write_atomic(listing, json.dumps(sorted(keep)).encode("utf-8"))  # after the probes it lists
+    return {} if warm_only else out
 
 
 def _path_predicates(p) -> tuple[frozenset, bool, bool]:

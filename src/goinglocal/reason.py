@@ -251,10 +251,12 @@ class PreviousClosure:
     build parses the repository: Oxigraph parses without Python's lock, so
     the load costs the build little. The store is what an unchanged
     repository is queried on, and what an edit that only adds triples
-    extends (goinglocal.incremental); in any other case it is dropped."""
+    extends (goinglocal.incremental); in any other case it is dropped.
+    `graph`: the N-Quads a build wrote of it (graph/goinglocal.nq), loaded
+    as they are when their sha256 is the one the cache kept."""
 
-    def __init__(self, layout: Layout):
-        self.cache = ClosureCache(layout)
+    def __init__(self, layout: Layout, graph: Path | None = None):
+        self.cache, self.graph = ClosureCache(layout), graph
         self._found: tuple[str | None, Closure, object] | None = None
         self._thread = threading.Thread(target=self._load, name="goinglocal-previous-closure", daemon=True)
         self._thread.start()
@@ -266,9 +268,16 @@ class PreviousClosure:
             old = self.cache.read(None)
             if old is None:
                 return
-            self._found = (key, old, closure_store(old))
+            self._found = (key, old, closure_store(old, self._written(old)))
         except Exception:  # noqa: BLE001 - no usable cache: the closure is computed from scratch
             self._found = None
+
+    def _written(self, old: Closure) -> bytes | None:
+        try:
+            nquads = self.graph.read_bytes() if self.graph is not None and old.graph else None
+        except OSError:
+            return None
+        return nquads if nquads is not None and hashlib.sha256(nquads).hexdigest() == old.graph else None
 
     def wait(self) -> None:
         """Until the load is done (the thread has ended)."""

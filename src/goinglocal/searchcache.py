@@ -23,8 +23,8 @@ PROBES = "search-probes.pickle"
 BY_NODE = (search.ENTITIES, search.CLASSES, search.ASSERTED_CLASSES, search.HOME_COUNTRY)  # each about ?node
 
 
-def search_probes(cache_dir: Path) -> dict:
-    return querydelta.cached_probes([*BY_NODE, search.SUBCLASSES], cache_dir / PROBES)
+def search_probes(cache_dir: Path, warm_only: bool = False) -> dict:
+    return querydelta.cached_probes([*BY_NODE, search.SUBCLASSES], cache_dir / PROBES, warm_only=warm_only)
 
 
 def changed_entries(kg: KnowledgeGraph, entries: list[dict], change: Change, known: dict) -> set[str] | None:

@@ -84,16 +84,18 @@ def term_converter():
     return convert
 
 
-def closure_store(closure: Closure) -> ox.Store:
+def closure_store(closure: Closure, nquads: bytes | None = None) -> ox.Store:
     """A store holding the closure: its asserted and inferred triples in
     their named graphs. One load, so a blank node shared by asserted and
     inferred triples (an ontology restriction) stays one node: Oxigraph
     relabels blank nodes on every load. Lenient (IRIs not checked again,
     a third faster): a closure's N-Triples are a store's dump of terms
-    checked when the files were parsed and loaded."""
+    checked when the files were parsed and loaded. nquads: the closure as
+    N-Quads already (to_nquads), when at hand."""
     store = ox.Store()
-    store.load(_in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED),
-               format=ox.RdfFormat.N_QUADS, lenient=True)
+    if nquads is None:
+        nquads = _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
+    store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
 
 
