@@ -241,7 +241,8 @@ class _Index(dict):
 def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreClosure | None" = None,
         added: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, int]] | None:
     """The triples the rules derive that are not asserted, in the order found;
-    None if the schema would change (see the module's note).
+    None if the schema would change (see the module's note), which includes
+    an added triple that is a schema triple the closure lacks.
 
     With `closure` (a fixpoint's every triple, asserted and derived: a list,
     or a StoreClosure to read on demand) and `added` (new asserted triples),
@@ -252,12 +253,15 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreCl
     a set of a few million of them fits where tuples would not."""
     added = list(added or ())
     stored = closure if isinstance(closure, StoreClosure) else None
-    if stored is not None:  # ids for the added triples' terms first: B bits must cover every id the run will see
+    if stored is not None:
         closure = []
-        schema_input = stored.schema_triples() | _schema_triples(t, added)
+        schema = stored.schema_triples()
     else:
-        everything = asserted if closure is None else closure
-        schema_input = _schema_triples(t, everything) | _schema_triples(t, added)
+        schema = _schema_triples(t, asserted if closure is None else closure)
+    added_schema = _schema_triples(t, added)
+    if closure is not None and added_schema - schema:
+        return None  # a new axiom: every triple of the old closure would have to be taken again under it
+    schema_input = schema | added_schema
     scm = schema_closure(t, schema_input)
     schema_input |= scm
     sch = Schema(t, schema_input)
