@@ -42,3 +42,19 @@ def test_nquads_changed_since_are_not_loaded(cached, monkeypatch):
     assert PreviousClosure(layout, graph).take()[2] is not None  # made from the N-Triples instead
     monkeypatch.setattr(store_module, "_in_graph", _never)
     assert PreviousClosure(layout, graph).take() is None  # so: no store without that
+
+
+def test_the_cache_notes_a_graph_only_for_the_closure_it_holds(tmp_path):
+    import json
+    from goinglocal.reason import Closure
+    closure = cs.repository_closure()
+    cache = ClosureCache(Layout(tmp_path))
+    cache.write("a key", closure)
+    graph = lambda: json.loads(cache.meta.read_text())["graph"]  # noqa: E731
+    assert graph() is None
+    other = Closure(closure.asserted_nt, closure.closure_nt + b"<urn:x> <urn:y> <urn:z> .\n", 0, 0, [], from_cache=False)
+    cache.note_graph("a key", other, "written from another closure")  # the cache was written again meanwhile
+    cache.note_graph("another key", closure, "for other files")
+    assert graph() is None
+    cache.note_graph("a key", closure, "its graph")
+    assert graph() == "its graph" and cache.read("a key").graph == "its graph"

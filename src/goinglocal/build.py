@@ -133,7 +133,7 @@ def _previous_graph(out: Path) -> bytes | None:
         return None
 
 
-def _extension(closure) -> tuple[bytes, bytes, bytes] | None:
+def _extension(closure) -> tuple[str, bytes, bytes] | None:
     """What the closure's extension changed, as GraphSteps.record takes it:
     the sha256 of the graph it started from as the build writes graphs (the
     cache keeps it), and the lines."""

@@ -197,17 +197,21 @@ class ClosureCache:
         except (OSError, ValueError, AttributeError):
             return None
 
-    def note_graph(self, key: str, graph: str | None) -> None:
+    def note_graph(self, key: str, closure: Closure, graph: str | None) -> None:
         """Keep the sha256 of the N-Quads a build wrote of the cached closure
-        (if the cache still holds the closure of this key): the next build
-        extending it knows its graph without writing it again."""
+        (if the cache still holds this closure, for this key, byte for byte:
+        another command may have written it again meanwhile, with other
+        blank node labels): the next build extending it knows its graph
+        without writing it again."""
         try:
             meta = json.loads(self.meta.read_text())
         except (OSError, ValueError):
             return
-        if graph is not None and isinstance(meta, dict) and meta.get("key") == key and meta.get("graph") != graph:
-            meta["graph"] = graph
-            write_atomic(self.meta, json.dumps(meta, indent=1).encode())
+        if (graph is None or not isinstance(meta, dict) or meta.get("key") != key or meta.get("graph") == graph
+                or meta.get("closure_sha256") != hashlib.sha256(closure.closure_nt).hexdigest()):
+            return
+        meta["graph"] = graph
+        write_atomic(self.meta, json.dumps(meta, indent=1).encode())
 
     def write(self, key: str, result: Closure, ontology: str = "", input_nt: bytes | None = None,
               graph: str | None = None) -> None:
@@ -306,12 +310,15 @@ def closure_for(layout: Layout, use_cache: bool = True, reasoner: str | None = N
     key = input_key(layout, reasoner)
     cache = ClosureCache(layout)
     loaded = previous.take() if previous is not None else None
-    note = lambda graph: cache.note_graph(key, graph)  # noqa: E731 - the cached closure's graph
     if use_cache and loaded is not None and loaded[0] == key:
-        loaded[1].store, loaded[1].save = loaded[2], note
-        return loaded[1]
-    if use_cache and loaded is None and (hit := cache.read(key)):
-        hit.save = note
+        hit = loaded[1]
+        hit.store = loaded[2]
+    elif use_cache and loaded is None:
+        hit = cache.read(key)
+    else:
+        hit = None
+    if hit is not None:
+        hit.save = lambda graph: cache.note_graph(key, hit, graph)
         return hit
     dataset = dataset if dataset is not None else load_dataset(layout)
     ontology = ontology_key(layout, reasoner)
