@@ -98,18 +98,3 @@ def test_a_cache_entry_with_a_damaged_header_is_parsed_again(repo, parsed):
     parsed.clear()
     load.load_dataset(repo)
     assert len(parsed) == len(repo.ontology_files()) + len(FILES)
-
-
-def test_a_read_only_load_uses_the_cache_and_leaves_it_as_it_was(repo, parsed):
-    """The build's early validation child loads read-only: the entries (and
-    their blank node labels) stay those of the build's own load."""
-    first = load.load_dataset(repo)
-    folder = repo.build_dir / "cache" / "parsed"
-    before = {p.name: p.read_bytes() for p in folder.iterdir()}
-    edited = repo.root / FILES[0]
-    edited.write_text(edited.read_text() + "\n# a comment changes the bytes\n")
-    parsed.clear()
-    again = load.load_dataset(repo, read_only_cache=True)
-    assert parsed == [Path(FILES[0]).name]  # the others read from the cache
-    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before  # nothing written or pruned
-    assert again.asserted_nt() == first.asserted_nt()

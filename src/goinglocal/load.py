@@ -262,16 +262,14 @@ def load_ontology(layout: Layout) -> Graph:
     return load_graphs(_ontology_files(layout))
 
 
-def parse_cache(layout: Layout, read_only: bool = False) -> ParseCache:
-    return ParseCache(layout.build_dir / "cache" / "parsed", read_only)
+def parse_cache(layout: Layout) -> ParseCache:
+    return ParseCache(layout.build_dir / "cache" / "parsed")
 
 
-def load_dataset(layout: Layout, extra: list[Path] | None = None, include_repository: bool = True,
-                 read_only_cache: bool = False) -> Dataset:
+def load_dataset(layout: Layout, extra: list[Path] | None = None, include_repository: bool = True) -> Dataset:
     """Ontology plus instance data. Files given in `extra` are read first, so
-    that a problem in a node they describe is reported against them.
-    read_only_cache: the parse cache is read, not written (ParseCache)."""
-    cache = parse_cache(layout, read_only_cache)
+    that a problem in a node they describe is reported against them."""
+    cache = parse_cache(layout)
     ontology = [parse_part(p, cache) for p in _ontology_files(layout)]
     extra_files = expand_paths(extra or [])
     chosen = {p.resolve() for p in extra_files}

@@ -36,13 +36,8 @@ def _key(path: Path, data: bytes) -> str:
 
 
 class ParseCache:
-    def __init__(self, folder: Path, read_only: bool = False):
-        """read_only: use the entries there, write and prune none (a process
-        reading the repository beside another that keeps the cache: two
-        parses of a file give its blank nodes different labels, and the
-        closure's cached input must keep the labels its own parse gave)."""
+    def __init__(self, folder: Path):
         self.folder = folder
-        self.read_only = read_only
         self.used: set[str] = set()
 
     def get(self, path: Path, data: bytes) -> Parsed | None:
@@ -60,8 +55,6 @@ class ParseCache:
         return Parsed(path, nt, namespaces)
 
     def put(self, path: Path, data: bytes, parsed: Parsed) -> None:
-        if self.read_only:
-            return
         key = _key(path, data)
         header = json.dumps({"key": key, "sha256": hashlib.sha256(parsed.nt).hexdigest(),
                              "namespaces": [list(n) for n in parsed.namespaces]}, separators=(",", ":"))
@@ -75,7 +68,7 @@ class ParseCache:
     def prune(self, keep_factor: int = 3) -> None:
         """Drop entries this load did not use once they outnumber the used
         ones keep_factor to one (old versions of edited files)."""
-        if not self.used or self.read_only:
+        if not self.used:
             return
         try:
             entries = list(self.folder.glob("*.nt"))
