@@ -84,6 +84,11 @@ def term_converter():
     return convert
 
 
+def to_nquads(closure: Closure) -> bytes:
+    """The asserted triples in graph/asserted, the rest of the closure in graph/inferred."""
+    return _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
+
+
 def closure_store(closure: Closure, nquads: bytes | None = None) -> ox.Store:
     """A store holding the closure: its asserted and inferred triples in
     their named graphs. One load, so a blank node shared by asserted and
@@ -93,9 +98,7 @@ def closure_store(closure: Closure, nquads: bytes | None = None) -> ox.Store:
     checked when the files were parsed and loaded. nquads: the closure as
     N-Quads already (to_nquads), when at hand."""
     store = ox.Store()
-    if nquads is None:
-        nquads = _in_graph(closure.asserted_nt, ASSERTED) + _in_graph(inferred_only(closure), INFERRED)
-    store.load(nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
+    store.load(to_nquads(closure) if nquads is None else nquads, format=ox.RdfFormat.N_QUADS, lenient=True)
     return store
 
 
