@@ -238,26 +238,21 @@ class _Index(dict):
         return self[node]
 
 
-def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreClosure | None" = None,
+def run(t: Terms, asserted: list[tuple[int, int, int]], closure: StoreClosure | None = None,
         added: list[tuple[int, int, int]] | None = None) -> list[tuple[int, int, int]] | None:
     """The triples the rules derive that are not asserted, in the order found;
     None if the schema would change (see the module's note), which includes
     an added triple that is a schema triple the closure lacks.
 
-    With `closure` (a fixpoint's every triple, asserted and derived: a list,
-    or a StoreClosure to read on demand) and `added` (new asserted triples),
-    only what the added triples lead to is computed: the closure is indexed
-    first (or read as the rules need it), the added ones are taken after.
+    With `closure` (a fixpoint's every triple, asserted and derived, read
+    from its store as the rules need it) and `added` (new asserted triples),
+    only what the added triples lead to is computed: `asserted` is not read,
+    the added triples are taken as if the closure's had been taken before.
 
     Inside, a triple is one integer (s | p << B | o << 2B, B bits per id):
     a set of a few million of them fits where tuples would not."""
     added = list(added or ())
-    stored = closure if isinstance(closure, StoreClosure) else None
-    if stored is not None:
-        closure = []
-        schema = stored.schema_triples()
-    else:
-        schema = _schema_triples(t, asserted if closure is None else closure)
+    schema = closure.schema_triples() if closure is not None else _schema_triples(t, asserted)
     added_schema = _schema_triples(t, added)
     if closure is not None and added_schema - schema:
         return None  # a new axiom: every triple of the old closure would have to be taken again under it
@@ -266,7 +261,7 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreCl
     schema_input |= scm
     sch = Schema(t, schema_input)
     # a StoreClosure gives terms ids as the run reads them: room for as many as a store can hold
-    bits = 40 if stored is not None else max(len(t.terms), 1).bit_length()
+    bits = 40 if closure is not None else max(len(t.terms), 1).bit_length()
     mask, shift2 = (1 << bits) - 1, 2 * bits
     pack = lambda s, p, o: s | (p << bits) | (o << shift2)  # noqa: E731
     typ = sch.type
@@ -278,50 +273,42 @@ def run(t: Terms, asserted: list[tuple[int, int, int]], closure: "list | StoreCl
     # join indexes, only for the predicates a join reads: forwards (s -> o) and backwards (o -> s)
     forwards = set(transitive) | set(chains) | ({typ} if svf_by_prop else set())
     backwards = set(transitive) | set(chains) | set(svf_by_prop)
-    if stored is None:
+    derived: list[int] = []
+    if closure is None:
         sp: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in forwards}
         po: dict[int, dict[int, set[int]]] = {p: defaultdict(set) for p in backwards}
+        todo = [pack(*triple) for triple in asserted]
+        seen = set(todo)
+
+        def push(s, p, o):
+            x = s | (p << bits) | (o << shift2)
+            if x not in seen and not literal[s]:
+                seen.add(x)
+                derived.append(x)
+                todo.append(x)
     else:
-        sp = {p: _Index(lambda s, p=p: stored.objects(s, p)) for p in forwards}
-        po = {p: _Index(lambda o, p=p: stored.subjects(p, o)) for p in backwards}
+        sp = {p: _Index(lambda s, p=p: closure.objects(s, p)) for p in forwards}
+        po = {p: _Index(lambda o, p=p: closure.subjects(p, o)) for p in backwards}
+        seen, todo = set(), []
+        for triple in added:  # asserted now: taken, never reported as derived
+            x = pack(*triple)
+            if x not in seen and not closure.has(*triple):
+                seen.add(x)
+                todo.append(x)
+
+        def push(s, p, o):  # a triple the store holds is in the closure already
+            x = s | (p << bits) | (o << shift2)
+            if x not in seen and not literal[s]:
+                seen.add(x)
+                if not closure.has(s, p, o):
+                    derived.append(x)
+                    todo.append(x)
 
     def index(s, p, o):
         if p in forwards:
             sp[p][s].add(o)
         if p in backwards:
             po[p][o].add(s)
-
-    derived: list[int] = []
-    if closure is None:
-        todo = [pack(*triple) for triple in asserted]
-        seen = set(todo)
-    else:
-        seen = set()
-        for s, p, o in closure:
-            seen.add(pack(s, p, o))
-            index(s, p, o)
-        todo = []
-        for triple in added:  # asserted now: taken, never reported as derived
-            x = pack(*triple)
-            if x not in seen and not (stored is not None and stored.has(*triple)):
-                seen.add(x)
-                todo.append(x)
-
-    def push(s, p, o):
-        x = s | (p << bits) | (o << shift2)
-        if x not in seen and not literal[s]:
-            seen.add(x)
-            derived.append(x)
-            todo.append(x)
-
-    if stored is not None:  # a triple the store holds is in the closure already
-        def push(s, p, o):  # noqa: F811
-            x = s | (p << bits) | (o << shift2)
-            if x not in seen and not literal[s]:
-                seen.add(x)
-                if not stored.has(s, p, o):
-                    derived.append(x)
-                    todo.append(x)
 
     for triple in sorted(scm):  # the schema rules' consequences, derived before any other
         push(*triple)

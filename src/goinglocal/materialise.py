@@ -143,9 +143,9 @@ def _graph_size(store: ox.Store, graph: ox.NamedNode) -> int:
     return sum(1 for _ in store.quads_for_pattern(None, None, None, graph))
 
 
-def _asserted_ids(store: ox.Store, terms: "forward.Terms", graphs=(ASSERTED,)) -> list[tuple[int, int, int]]:
+def _asserted_ids(store: ox.Store, terms: "forward.Terms") -> list[tuple[int, int, int]]:
     return [(terms.id(q.subject), terms.id(q.predicate), terms.id(q.object))
-            for g in graphs for q in store.quads_for_pattern(None, None, None, g)]
+            for q in store.quads_for_pattern(None, None, None, ASSERTED)]
 
 
 def _add_inferred(store: ox.Store, terms: "forward.Terms", triples: list[tuple[int, int, int]]) -> None:
