@@ -28,8 +28,9 @@ QUESTION_PROBES = "question-probes.pickle"
 PROFILE_PROBES = "profile-probes.pickle"
 
 
-def question_probes(questions: dict[str, Question], cache_dir: Path) -> dict:
-    return querydelta.cached_probes([q.text for q in questions.values()], cache_dir / QUESTION_PROBES, per_node=False)
+def question_probes(questions: dict[str, Question], cache_dir: Path, warm_only: bool = False) -> dict:
+    return querydelta.cached_probes([q.text for q in questions.values()], cache_dir / QUESTION_PROBES, per_node=False,
+                                    warm_only=warm_only)
 
 
 def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
@@ -40,8 +41,7 @@ def warm_probes(questions: dict[str, Question], cache_dir: Path) -> None:
     once kept, they cost a read."""
     from goinglocal.profile import QUERIES
     from goinglocal.searchcache import search_probes
-    querydelta.cached_probes([q.text for q in questions.values()], cache_dir / QUESTION_PROBES, per_node=False,
-                             warm_only=True)
+    question_probes(questions, cache_dir, warm_only=True)
     querydelta.cached_probes(QUERIES.values(), cache_dir / PROFILE_PROBES, warm_only=True)
     search_probes(cache_dir, warm_only=True)
 
